@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Side-by-side benchmark of `miaudit audit` and the scikit-learn reference
+# (../shared/reference/sklearn_audit.py) on the same files, in the same run:
+# 100,000 × 128 float32 embeddings, a 10-class target, 1,000 identities and a
+# two-level group. Prints wall time and peak RSS of each.
+#
+#   bash bench/audit.sh                 # defaults: 100000 rows, 128 dims, 1000 ids
+#   ROWS=20000 IDS=200 bash bench/audit.sh
+#
+# Needs /usr/bin/python3 with scikit-learn 1.2 (Debian: apt-get install -y
+# python3-sklearn) and GNU time (/usr/bin/time).
+#
+# "Same work": the reference fits C = 1 (--no-cv) and computes no intervals,
+# so miaudit runs with --c-grid 1 --bootstrap 0 for the comparison; a second
+# miaudit run shows the cost of the full default audit (C by 5-fold CV over 7
+# values, 200 bootstrap resamples) — the reference with CV would take hours
+# at 1,000 classes.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROWS=${ROWS:-100000}
+DIM=${DIM:-128}
+IDS=${IDS:-1000}
+OUT=${OUT:-bench/out}
+REF=${REF:-../shared/reference/sklearn_audit.py}
+TAGS=${TAGS:-}
+
+mkdir -p "$OUT"
+go build ${TAGS:+-tags "$TAGS"} -o "$OUT/miaudit" ./cmd/miaudit
+go run ./bench/genaudit -rows "$ROWS" -dim "$DIM" -ids "$IDS" -out "$OUT"
+array_mb=$(( ROWS * DIM * 4 / 1000000 ))
+echo "# embeddings: $ROWS × $DIM float32 = ${array_mb} MB; identities: $IDS; $(nproc) cores"
+
+measure() { # name, command...
+  local name=$1; shift
+  /usr/bin/time -f "%e %M" -o "$OUT/time.txt" "$@" > "$OUT/$name.out" 2> "$OUT/$name.err" || { cat "$OUT/$name.err"; return 1; }
+  read -r secs kb < "$OUT/time.txt"
+  printf 'RESULT %-34s wall %8.1f s   peak RSS %7.1f MB (%.2f× the array)\n' "$name" "$secs" "$(echo "$kb/1000" | bc -l)" "$(echo "$kb/1000/$array_mb" | bc -l)"
+  echo "$secs" > "$OUT/$name.secs"
+}
+
+common=(--embeddings "$OUT/Z.npy" --labels "$OUT/labels.csv" --target y --protected identity --group sex --seed 0)
+measure "miaudit (C=1, no bootstrap)" "$OUT/miaudit" audit "${common[@]}" --c-grid 1 --bootstrap 0 --format json
+measure "sklearn reference (C=1)" /usr/bin/python3 "$REF" "${common[@]}" --no-cv
+ratio=$(echo "$(cat "$OUT/miaudit (C=1, no bootstrap).secs") / $(cat "$OUT/sklearn reference (C=1).secs")" | bc -l)
+printf 'RATIO miaudit / sklearn wall time (same work): %.2f\n' "$ratio"
+if [ "${FULL:-1}" = 1 ]; then
+  measure "miaudit (defaults: CV, 200 resamples)" "$OUT/miaudit" audit "${common[@]}" --format json
+fi
+grep -h timings "$OUT/sklearn reference (C=1).err" || true

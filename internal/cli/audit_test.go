@@ -1,0 +1,201 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// run executes the command line with fake streams and returns stdout,
+// stderr and the exit code.
+func run(t *testing.T, args ...string) (string, string, int) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code := Main(args, &IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut})
+	return out.String(), errOut.String(), code
+}
+
+func TestAuditFlags(t *testing.T) {
+	var got *AuditOptions
+	cmd := NewCmdAudit(&IOStreams{Out: &bytes.Buffer{}, ErrOut: &bytes.Buffer{}}, func(_ context.Context, o *AuditOptions) error {
+		got = o
+		return nil
+	})
+	cmd.SetArgs([]string{"--embeddings", "Z.npy", "--labels", "l.csv", "--target", "digit", "--protected", "writer", "--protected", "sex",
+		"--group", "sex+age", "--seed", "7", "--bootstrap", "50", "--format", "json", "--c-grid", "0.1,1", "--test-fraction", "0.25"})
+	if err := cmd.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	if got.Embeddings != "Z.npy" || got.Labels != "l.csv" || got.Seed != 7 || got.Bootstrap != 50 || got.Format != "json" {
+		t.Errorf("got %+v", got)
+	}
+	if strings.Join(got.Protected, ",") != "writer,sex" || strings.Join(got.Groups, ",") != "sex+age" {
+		t.Errorf("got protected %v groups %v", got.Protected, got.Groups)
+	}
+	if len(got.CGrid) != 2 || got.CGrid[0] != 0.1 || got.TestFraction != 0.25 {
+		t.Errorf("got c-grid %v test fraction %v", got.CGrid, got.TestFraction)
+	}
+}
+
+func TestAuditExampleDefaults(t *testing.T) {
+	var got *AuditOptions
+	cmd := NewCmdAudit(&IOStreams{Out: &bytes.Buffer{}, ErrOut: &bytes.Buffer{}}, func(_ context.Context, o *AuditOptions) error {
+		got = o
+		return nil
+	})
+	cmd.SetArgs([]string{"--example"})
+	if err := cmd.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(got.Targets, ",") != "digit" || strings.Join(got.Protected, ",") != "writer,sex" || strings.Join(got.Groups, ",") != "sex" {
+		t.Errorf("got targets %v protected %v groups %v", got.Targets, got.Protected, got.Groups)
+	}
+}
+
+// writeFixture writes a small CSV embedding file and labels.
+func writeFixture(t *testing.T, dir string, rows int, labelRows int) (emb, lab string) {
+	t.Helper()
+	emb = filepath.Join(dir, "z.csv")
+	lab = filepath.Join(dir, "labels.csv")
+	var e, l strings.Builder
+	l.WriteString("y,id,sex\n")
+	for i := range rows {
+		e.WriteString(strings.Join([]string{ftoa(float64(i % 2)), ftoa(float64(i%5) * 0.1), ftoa(float64(i%7) * 0.3)}, ",") + "\n")
+	}
+	for i := range labelRows {
+		l.WriteString(strings.Join([]string{itoa(i % 2), "p" + itoa(i%5), []string{"F", "M"}[i%3%2]}, ",") + "\n")
+	}
+	if err := os.WriteFile(emb, []byte(e.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(lab, []byte(l.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return emb, lab
+}
+
+func TestAuditErrors(t *testing.T) {
+	dir := t.TempDir()
+	emb, lab := writeFixture(t, dir, 40, 40)
+	_, labShort := func() (string, string) {
+		d := filepath.Join(dir, "short")
+		os.Mkdir(d, 0o755)
+		return writeFixture(t, d, 40, 30)
+	}()
+	constLab := filepath.Join(dir, "const.csv")
+	os.WriteFile(constLab, []byte("c\n"+strings.Repeat("a\n", 40)), 0o644)
+	existing := filepath.Join(dir, "exists.json")
+	os.WriteFile(existing, []byte("keep"), 0o644)
+	for _, tc := range []struct {
+		name string
+		args []string
+		code int
+		want []string
+	}{
+		{"no input", []string{"audit"}, ExitUsage, []string{"--embeddings is required"}},
+		{"no labels", []string{"audit", "--embeddings", emb}, ExitUsage, []string{"--labels is required"}},
+		{"nothing to audit", []string{"audit", "--embeddings", emb, "--labels", lab}, ExitUsage, []string{"--target or --protected"}},
+		{"unknown column", []string{"audit", "--embeddings", emb, "--labels", lab, "--target", "nope"}, ExitUsage, []string{"--target nope", `"nope"`, "y, id, sex"}},
+		{"unknown group part", []string{"audit", "--embeddings", emb, "--labels", lab, "--target", "y", "--group", "sex+age"}, ExitUsage, []string{`"age"`}},
+		{"bad format", []string{"audit", "--example", "--format", "xml"}, ExitUsage, []string{"--format", "xml"}},
+		{"bad fraction", []string{"audit", "--example", "--test-fraction", "1.5"}, ExitUsage, []string{"--test-fraction"}},
+		{"bad bootstrap", []string{"audit", "--example", "--bootstrap", "-1"}, ExitUsage, []string{"--bootstrap"}},
+		{"bad c", []string{"audit", "--example", "--c-grid", "0,1"}, ExitUsage, []string{"--c-grid"}},
+		{"bad flag value", []string{"audit", "--example", "--seed", "x"}, ExitUsage, []string{"seed"}},
+		{"unknown flag", []string{"audit", "--example", "--nope"}, ExitUsage, []string{"unknown flag"}},
+		{"out exists", []string{"audit", "--example", "--out", existing}, ExitUsage, []string{existing, "--force"}},
+		{"out folder missing", []string{"audit", "--example", "--out", filepath.Join(dir, "no", "x.json")}, ExitUsage, []string{"does not exist"}},
+		{"out is input", []string{"audit", "--embeddings", emb, "--labels", lab, "--target", "y", "--out", lab, "--force"}, ExitUsage, []string{"refusing to overwrite"}},
+		{"missing file", []string{"audit", "--embeddings", filepath.Join(dir, "nope.npy"), "--labels", lab, "--target", "y"}, ExitData, []string{"nope.npy"}},
+		{"row mismatch", []string{"audit", "--embeddings", emb, "--labels", labShort, "--target", "y"}, ExitData, []string{"40 rows", "30"}},
+		{"bad split column", []string{"audit", "--embeddings", emb, "--labels", lab, "--target", "y", "--split", "sex"}, ExitData, []string{"split column sex", "row 0", "neither train nor test"}},
+		{"one-class target", []string{"audit", "--embeddings", emb, "--labels", constLab, "--target", "c"}, ExitData, []string{constLab, "single value"}},
+		{"one-class protected", []string{"audit", "--embeddings", emb, "--labels", constLab, "--protected", "c"}, ExitData, []string{constLab, "single value"}},
+		{"split and fraction", []string{"audit", "--embeddings", emb, "--labels", lab, "--target", "y", "--split", "sex", "--test-fraction", "0.2"}, ExitUsage, []string{"--split and --test-fraction"}},
+		{"predictions without one target", []string{"audit", "--embeddings", emb, "--labels", lab, "--protected", "id", "--predictions", "y"}, ExitUsage, []string{"--predictions"}},
+		{"bad positive", []string{"audit", "--embeddings", emb, "--labels", lab, "--target", "y", "--group", "sex", "--positive", "yes", "--c-grid", "1", "--bootstrap", "0"}, ExitUsage, []string{"--positive", `"yes"`}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, errOut, code := run(t, tc.args...)
+			if code != tc.code {
+				t.Errorf("got exit %d, want %d (stderr %q)", code, tc.code, errOut)
+			}
+			var errLines []string
+			for _, l := range strings.Split(errOut, "\n") {
+				if strings.HasPrefix(l, "miaudit:") {
+					errLines = append(errLines, l)
+				}
+			}
+			if len(errLines) != 1 || strings.Contains(errOut, "panic") {
+				t.Errorf("got %q, want one line starting miaudit:", errOut)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(errOut, w) {
+					t.Errorf("stderr %q lacks %q", errOut, w)
+				}
+			}
+		})
+	}
+	if b, _ := os.ReadFile(existing); string(b) != "keep" {
+		t.Errorf("existing output was overwritten: %q", b)
+	}
+}
+
+func TestAuditExampleJSONIsDeterministic(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the example audit twice")
+	}
+	args := []string{"audit", "--example", "--bootstrap", "20", "--format", "json", "--quiet", "--c-grid", "1"}
+	a, errA, code := run(t, args...)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errA)
+	}
+	b, _, _ := run(t, args...)
+	if a != b {
+		t.Error("two runs with the same seed gave different JSON")
+	}
+	var res map[string]any
+	if err := json.Unmarshal([]byte(a), &res); err != nil {
+		t.Fatalf("output is not JSON: %v", err)
+	}
+	for _, key := range []string{"utility", "leakage", "fairness", "input", "seed", "version"} {
+		if _, ok := res[key]; !ok {
+			t.Errorf("JSON lacks %q", key)
+		}
+	}
+}
+
+func TestAuditWritesOutAtomically(t *testing.T) {
+	dir := t.TempDir()
+	emb, lab := writeFixture(t, dir, 60, 60)
+	out := filepath.Join(dir, "audit.csv")
+	_, errOut, code := run(t, "audit", "--embeddings", emb, "--labels", lab, "--target", "y", "--protected", "id", "--group", "sex",
+		"--bootstrap", "0", "--c-grid", "1", "--format", "csv", "--out", out, "--quiet")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(string(b), "section,") {
+		t.Errorf("got %q…, want a CSV with a header", string(b[:min(40, len(b))]))
+	}
+	ents, _ := os.ReadDir(dir)
+	for _, e := range ents {
+		if strings.HasPrefix(e.Name(), ".") {
+			t.Errorf("temporary file %s left behind", e.Name())
+		}
+	}
+}
+
+func TestVersion(t *testing.T) {
+	out, _, code := run(t, "version")
+	if code != 0 || !strings.HasPrefix(out, "miaudit ") {
+		t.Errorf("got %q exit %d", out, code)
+	}
+}
