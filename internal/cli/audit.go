@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"os"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"time"
@@ -205,6 +207,7 @@ func (o *AuditOptions) validate() error {
 
 func auditRun(ctx context.Context, o *AuditOptions) error {
 	progress := newProgress(o.IO.ErrOut, o.Quiet)
+	lowGCHeadroom()
 	if err := checkOut(o.Out, o.Force); err != nil {
 		return err
 	}
@@ -317,6 +320,17 @@ func checkColumns(t *dataset.Table, o *AuditOptions) error {
 		}
 	}
 	return nil
+}
+
+// lowGCHeadroom lowers the garbage collector's heap headroom from Go's
+// default 100 % of the live heap to 25 %, unless the user set GOGC. An audit's
+// live heap is mostly the embedding matrix, which is never garbage: doubling
+// it as headroom would double peak memory for nothing (measured: 216 MB peak
+// RSS for a 51 MB array at the default).
+func lowGCHeadroom() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(25)
+	}
 }
 
 // progress prints the audit's stages with elapsed time on standard error.

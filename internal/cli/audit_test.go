@@ -86,6 +86,12 @@ func TestAuditErrors(t *testing.T) {
 		os.Mkdir(d, 0o755)
 		return writeFixture(t, d, 40, 30)
 	}()
+	dupLab := filepath.Join(dir, "dup.csv")
+	os.WriteFile(dupLab, []byte("y,y\n"+strings.Repeat("a,b\n", 40)), 0o644)
+	raggedLab := filepath.Join(dir, "ragged.csv")
+	os.WriteFile(raggedLab, []byte("y,id\na,b\na\n"), 0o644)
+	emptyLab := filepath.Join(dir, "empty.csv")
+	os.WriteFile(emptyLab, nil, 0o644)
 	constLab := filepath.Join(dir, "const.csv")
 	os.WriteFile(constLab, []byte("c\n"+strings.Repeat("a\n", 40)), 0o644)
 	existing := filepath.Join(dir, "exists.json")
@@ -112,6 +118,9 @@ func TestAuditErrors(t *testing.T) {
 		{"out is input", []string{"audit", "--embeddings", emb, "--labels", lab, "--target", "y", "--out", lab, "--force"}, ExitUsage, []string{"refusing to overwrite"}},
 		{"missing file", []string{"audit", "--embeddings", filepath.Join(dir, "nope.npy"), "--labels", lab, "--target", "y"}, ExitData, []string{"nope.npy"}},
 		{"row mismatch", []string{"audit", "--embeddings", emb, "--labels", labShort, "--target", "y"}, ExitData, []string{"40 rows", "30"}},
+		{"duplicate header", []string{"audit", "--embeddings", emb, "--labels", dupLab, "--target", "y"}, ExitData, []string{"dup.csv", "duplicate"}},
+		{"ragged labels", []string{"audit", "--embeddings", emb, "--labels", raggedLab, "--target", "y"}, ExitData, []string{"ragged.csv", "line 3"}},
+		{"empty labels", []string{"audit", "--embeddings", emb, "--labels", emptyLab, "--target", "y"}, ExitData, []string{"empty.csv", "empty"}},
 		{"bad split column", []string{"audit", "--embeddings", emb, "--labels", lab, "--target", "y", "--split", "sex"}, ExitData, []string{"split column sex", "row 0", "neither train nor test"}},
 		{"one-class target", []string{"audit", "--embeddings", emb, "--labels", constLab, "--target", "c"}, ExitData, []string{constLab, "single value"}},
 		{"one-class protected", []string{"audit", "--embeddings", emb, "--labels", constLab, "--protected", "c"}, ExitData, []string{constLab, "single value"}},
@@ -197,5 +206,48 @@ func TestVersion(t *testing.T) {
 	out, _, code := run(t, "version")
 	if code != 0 || !strings.HasPrefix(out, "miaudit ") {
 		t.Errorf("got %q exit %d", out, code)
+	}
+}
+
+// TestAuditBadEmbeddingFiles checks that malformed embedding files (the
+// dataset package's fixtures, written by numpy) exit with code 1 and one
+// line naming the file — the messages themselves are pinned in dataset.
+func TestAuditBadEmbeddingFiles(t *testing.T) {
+	dir := t.TempDir()
+	lab := filepath.Join(dir, "labels.csv")
+	os.WriteFile(lab, []byte("y\n0\n1\n0\n1\n"), 0o644)
+	empty := filepath.Join(dir, "empty.csv")
+	os.WriteFile(empty, nil, 0o644)
+	folder := filepath.Join(dir, "folder.npy")
+	os.Mkdir(folder, 0o755)
+	fixtures, err := filepath.Abs("../../dataset/testdata")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ file, want string }{
+		{filepath.Join(fixtures, "vec.npy"), "2-D"},
+		{filepath.Join(fixtures, "cube.npy"), "2-D"},
+		{filepath.Join(fixtures, "int64.npy"), "int64"},
+		{filepath.Join(fixtures, "complex.npy"), "float32 or float64"},
+		{filepath.Join(fixtures, "object.npy"), "dtype object"},
+		{filepath.Join(fixtures, "truncated.npy"), "truncated"},
+		{filepath.Join(fixtures, "nan_f.npy"), "row 1 (0-based)"},
+		{filepath.Join(fixtures, "neginf.npy"), "Inf"},
+		{filepath.Join(fixtures, "two.npz"), "key"},
+		{empty, "empty"},
+		{folder, "directory"}, // a folder, not a file
+	} {
+		t.Run(filepath.Base(tc.file), func(t *testing.T) {
+			_, errOut, code := run(t, "audit", "--embeddings", tc.file, "--labels", lab, "--target", "y", "--quiet")
+			if !strings.Contains(errOut, tc.want) {
+				t.Errorf("got %q, want it to mention %q", errOut, tc.want)
+			}
+			if code != ExitData {
+				t.Errorf("got exit %d, want %d (data error): %s", code, ExitData, errOut)
+			}
+			if !strings.Contains(errOut, filepath.Base(tc.file)) || strings.Count(strings.TrimSpace(errOut), "\n") != 0 || strings.Contains(errOut, "panic") {
+				t.Errorf("got %q, want one line naming %s", errOut, filepath.Base(tc.file))
+			}
+		})
 	}
 }

@@ -51,7 +51,10 @@ const refineRatio = 1.0 / 1024
 // scikit-learn 1.2 computes it in
 // sklearn.feature_selection._mutual_info._compute_mi_cd, with the
 // Euclidean distance between rows. For a single column it gives sklearn's
-// value on the same numbers.
+// value on the same numbers, save where sklearn itself is inconsistent: for
+// a label with at most 2k+1 points its brute-force neighbour distances can
+// come out an ulp high, and its radius query then counts the k-th
+// neighbour in m_i (testdata/gen_sklearn.py keeps such a case).
 //
 // Points whose label occurs once are dropped, from N too. For each of the N
 // remaining points i, with c_i points of its label,

@@ -88,10 +88,11 @@ func VerificationPairs(x *dataset.Matrix, rows []int, ids []int, maxPairs int, r
 // samplePairs draws the pairs of positions of VerificationPairs: the
 // same-identity pairs first, then the different-identity ones.
 func samplePairs(ids []int, maxPairs int, rng *rand.Rand) (pairs [][2]int, same []bool, err error) {
-	// Positions grouped by identity: ord[start[a]:end[a]] is the group of
-	// ord[a]. In this order, position a has samePart[a] = end−1−a partners
-	// of its identity after it and diffPart[a] = n−end partners of other
-	// identities after it; prefix sums of these rank the pairs.
+	// Positions grouped by identity in ord; the group of ord[a] ends at
+	// end[a]. Entry a has end[a]−1−a partners of its identity after it and
+	// n−end[a] partners of other identities after it. The prefix sums
+	// sameCum and diffCum of these counts number the pairs of each kind,
+	// and a number decodes to its pair by binary search.
 	n := len(ids)
 	ord := make([]int, n)
 	for i := range ord {

@@ -10,14 +10,16 @@ Two kinds of fixture:
      n_neighbors=k, random_state=0). sklearn divides x by its std and adds
      1e-10·noise; the fixture stores x already divided by its std and rounded
      to float32 (what the Go test feeds miaudit, whose matrices are float32).
-     The data are continuous, so the rescale, the float32 rounding and the
-     noise do not change any neighbour count; the generator checks this by
-     also running sklearn's private _compute_mi_cd on the stored values.
+     The data are continuous and tie-free, so the rescale, the float32
+     rounding and the noise do not change any neighbour count (but see the
+     brute-force artifact below).
 
   "private": sklearn.feature_selection._mutual_info._compute_mi_cd(x, s, k)
-     called directly on dyadic values (multiples of 1/4) with duplicates and
-     equal distances, so that tie handling is compared without noise. All
-     distances between such values are exact in every code path.
+     called directly on the stored values, for every fixture. The fixtures
+     "ties_dyadic" and "duplicates" have only this one: dyadic values
+     (multiples of 1/4 or 1/2) with duplicates and equal distances, so that
+     tie handling is compared without noise; all distances between such
+     values are exact in every code path.
 
 For every fixture the generator also records the per-point counts m_i
 (points within the radius, the point itself included) obtained with the same
@@ -35,7 +37,6 @@ such disagreement on record; "small_classes" uses the first seed for which
 sklearn's public result is free of it.
 """
 import json
-import sys
 
 import numpy as np
 import scipy
