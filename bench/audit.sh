@@ -11,9 +11,10 @@
 # python3-sklearn) and GNU time (/usr/bin/time).
 #
 # "Same work": the reference fits C = 1 (--no-cv) and computes no intervals,
-# so miaudit runs with --c-grid 1 --bootstrap 0 for the comparison; a second
-# miaudit run shows the cost of the full default audit (C by 5-fold CV over 7
-# values, 200 bootstrap resamples) — the reference with CV would take hours
+# so miaudit runs with --c-grid 1 --bootstrap 0 for the comparison, built
+# pure Go and (OPENBLAS=1, the default; needs libopenblas-dev) with -tags
+# openblas. FULL=1 adds a run of the full default audit (C by 5-fold CV over
+# 7 values, 200 bootstrap resamples) — the reference with CV would take hours
 # at 1,000 classes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,10 +23,13 @@ DIM=${DIM:-128}
 IDS=${IDS:-1000}
 OUT=${OUT:-bench/out}
 REF=${REF:-../shared/reference/sklearn_audit.py}
-TAGS=${TAGS:-}
+OPENBLAS=${OPENBLAS:-1}
 
 mkdir -p "$OUT"
-go build ${TAGS:+-tags "$TAGS"} -o "$OUT/miaudit" ./cmd/miaudit
+go build -o "$OUT/miaudit" ./cmd/miaudit
+if [ "$OPENBLAS" = 1 ]; then
+  CGO_LDFLAGS=-lopenblas go build -tags openblas -o "$OUT/miaudit-openblas" ./cmd/miaudit
+fi
 go run ./bench/genaudit -rows "$ROWS" -dim "$DIM" -ids "$IDS" -out "$OUT"
 array_mb=$(( ROWS * DIM * 4 / 1000000 ))
 echo "# embeddings: $ROWS × $DIM float32 = ${array_mb} MB; identities: $IDS; $(nproc) cores"
@@ -40,10 +44,16 @@ measure() { # name, command...
 
 common=(--embeddings "$OUT/Z.npy" --labels "$OUT/labels.csv" --target y --protected identity --group sex --seed 0)
 measure "miaudit (C=1, no bootstrap)" "$OUT/miaudit" audit "${common[@]}" --c-grid 1 --bootstrap 0 --format json
+if [ "$OPENBLAS" = 1 ]; then
+  measure "miaudit openblas (C=1, no bootstrap)" "$OUT/miaudit-openblas" audit "${common[@]}" --c-grid 1 --bootstrap 0 --format json
+fi
 measure "sklearn reference (C=1)" /usr/bin/python3 "$REF" "${common[@]}" --no-cv
-ratio=$(echo "$(cat "$OUT/miaudit (C=1, no bootstrap).secs") / $(cat "$OUT/sklearn reference (C=1).secs")" | bc -l)
-printf 'RATIO miaudit / sklearn wall time (same work): %.2f\n' "$ratio"
-if [ "${FULL:-1}" = 1 ]; then
+ref=$(cat "$OUT/sklearn reference (C=1).secs")
+printf 'RATIO miaudit pure Go / sklearn wall time (same work): %.2f\n' "$(echo "$(cat "$OUT/miaudit (C=1, no bootstrap).secs") / $ref" | bc -l)"
+if [ "$OPENBLAS" = 1 ]; then
+  printf 'RATIO miaudit OpenBLAS / sklearn wall time (same work): %.2f\n' "$(echo "$(cat "$OUT/miaudit openblas (C=1, no bootstrap).secs") / $ref" | bc -l)"
+fi
+if [ "${FULL:-0}" = 1 ]; then
   measure "miaudit (defaults: CV, 200 resamples)" "$OUT/miaudit" audit "${common[@]}" --format json
 fi
 grep -h timings "$OUT/sklearn reference (C=1).err" || true

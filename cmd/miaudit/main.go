@@ -6,6 +6,7 @@ import (
 	"os"
 
 	"github.com/miaudit/miaudit/internal/cli"
+	_ "github.com/miaudit/miaudit/internal/fastblas" // OpenBLAS under -tags openblas
 )
 
 func main() {

@@ -6,6 +6,8 @@ import (
 	"runtime/debug"
 
 	"github.com/spf13/cobra"
+
+	"github.com/miaudit/miaudit/internal/fastblas"
 )
 
 // Version is miaudit's version, set at link time with
@@ -31,7 +33,7 @@ func NewCmdVersion(ios *IOStreams) *cobra.Command {
 		Short: "Print miaudit's version",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			_, err := fmt.Fprintf(ios.Out, "miaudit %s (%s, %s/%s)\n", version(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
+			_, err := fmt.Fprintf(ios.Out, "miaudit %s (%s, %s/%s, linear algebra: %s)\n", version(), runtime.Version(), runtime.GOOS, runtime.GOARCH, fastblas.Name())
 			return err
 		},
 	}
