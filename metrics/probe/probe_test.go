@@ -223,8 +223,16 @@ func TestFitMatchesSklearn(t *testing.T) {
 					t.Errorf("%s case %d (C=%g) row %d: proba = %v, want %v", name, i, wf.C, r, got, wp)
 				}
 			}
+			// The exact minimiser is reached to exactTol with the tighter
+			// tolerance 1e-7 (the default 1e-6 stays within ~1e-5).
+			tight, err := FitWith(context.Background(), fx.x, fx.train, fx.yTrain, want.K, wf.C, nil, &Settings{GradTol: 1e-7})
+			if err != nil {
+				t.Fatalf("%s case %d (C=%g): %v", name, i, wf.C, err)
+			}
+			tightProba := make([]float64, len(fx.test)*want.K)
+			tight.Proba(fx.x, fx.test, tightProba)
 			for r, wp := range wf.Exact20 {
-				got := proba[r*want.K : (r+1)*want.K]
+				got := tightProba[r*want.K : (r+1)*want.K]
 				if !equalAbs(got, wp, exactTol) {
 					t.Errorf("%s case %d (C=%g) row %d: proba = %v, exact minimiser %v", name, i, wf.C, r, got, wp)
 				}
@@ -629,8 +637,16 @@ func TestStall(t *testing.T) {
 			}
 			proba := make([]float64, len(fx.test)*want.K)
 			m.Proba(fx.x, fx.test, proba)
+			// The exact minimiser is reached to exactTol with the tighter
+			// tolerance 1e-7 (the default 1e-6 stays within ~1e-5).
+			tight, err := FitWith(context.Background(), fx.x, fx.train, fx.yTrain, want.K, wf.C, nil, &Settings{GradTol: 1e-7})
+			if err != nil {
+				t.Fatalf("%s case %d (C=%g): %v", name, i, wf.C, err)
+			}
+			tightProba := make([]float64, len(fx.test)*want.K)
+			tight.Proba(fx.x, fx.test, tightProba)
 			for r, wp := range wf.Exact20 {
-				got := proba[r*want.K : (r+1)*want.K]
+				got := tightProba[r*want.K : (r+1)*want.K]
 				if !equalAbs(got, wp, exactTol) {
 					t.Errorf("%s case %d (C=%g) row %d: proba = %v, exact minimiser %v", name, i, wf.C, r, got, wp)
 				}
@@ -657,11 +673,12 @@ func TestObjectiveHand(t *testing.T) {
 func TestDeterministicAndWarm(t *testing.T) {
 	x, rows, y := randomProblem(5000, 6, 4, 7)
 	ctx := context.Background()
-	a, err := Fit(ctx, x, rows, y, 4, 0.1, nil)
+	tight := &Settings{GradTol: 1e-7}
+	a, err := FitWith(ctx, x, rows, y, 4, 0.1, nil, tight)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := Fit(ctx, x, rows, y, 4, 0.1, nil)
+	b, err := FitWith(ctx, x, rows, y, 4, 0.1, nil, tight)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -672,11 +689,11 @@ func TestDeterministicAndWarm(t *testing.T) {
 	// tolerance: both fits stop at ‖∇F‖∞ < 1e-7·C·n, which moved the
 	// probabilities by at most 1.9e-6 when this test was written.
 	const warmTol = 1e-5
-	w, err := Fit(ctx, x, rows, y, 4, 1, nil)
+	w, err := FitWith(ctx, x, rows, y, 4, 1, nil, tight)
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := Fit(ctx, x, rows, y, 4, 0.1, w)
+	c, err := FitWith(ctx, x, rows, y, 4, 0.1, w, tight)
 	if err != nil {
 		t.Fatal(err)
 	}
