@@ -403,7 +403,7 @@ func (a *auditor) leakage(ctx context.Context, attr string) (Leakage, error) {
 			return Leakage{}, err
 		}
 		a.rec.Stage(fmt.Sprintf("linear attacker on %s: scoring %d test rows", attr, len(a.test)))
-		sc := scoreAttacker(m, a.z, a.test, sTest, a.boot)
+		sc := scoreAttacker(newLinearPosterior(m, a.z, a.test), sTest, a.boot)
 		att, ba := a.attackerFigures(sc, sTest, k)
 		att.Probe, att.C, att.Converged = "linear", m.C, m.Converged
 		l.Attackers = append(l.Attackers, att)

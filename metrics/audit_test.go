@@ -130,7 +130,7 @@ func TestMacroAUCMatchesROC(t *testing.T) {
 		s[i] = rng.IntN(k - 1) // class 6 never occurs: skipped
 	}
 	boot := bootstrap.NewResampler(n, 30, rand.New(rand.NewPCG(5, 6)))
-	sc := scoreAttacker(m, z, rows, s, boot)
+	sc := scoreAttacker(newLinearPosterior(m, z, rows), s, boot)
 
 	proba := make([]float64, n*k)
 	m.Proba(z, rows, proba)
@@ -359,5 +359,44 @@ func TestAuditDeterministic(t *testing.T) {
 	a, b := run(), run()
 	if !reflect.DeepEqual(a, b) {
 		t.Error("the same inputs and seed gave different results")
+	}
+}
+
+// TestDensePosteriorMatchesLinear scores the same posterior held densely
+// (float32, as for neural attackers) and computed block by block.
+func TestDensePosteriorMatchesLinear(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	n, d, k := 300, 3, 5
+	z := dataset.NewMatrix(n, d)
+	for i := range z.Data {
+		z.Data[i] = float32(rng.NormFloat64())
+	}
+	m := &probe.Model{K: k, Dim: d, Weights: make([]float64, k*d), Intercepts: make([]float64, k)}
+	for i := range m.Weights {
+		m.Weights[i] = rng.NormFloat64()
+	}
+	rows := make([]int, n)
+	s := make([]int, n)
+	for i := range rows {
+		rows[i], s[i] = i, rng.IntN(k)
+	}
+	lin := newLinearPosterior(m, z, rows)
+	dense := &densePosterior{n: n, k: k, logp: make([]float32, n*k)}
+	buf := make([]float64, n*k)
+	lin.LogProba(0, n, 0, k, buf)
+	for i, v := range buf {
+		dense.logp[i] = float32(v)
+	}
+	boot := bootstrap.NewResampler(n, 20, rand.New(rand.NewPCG(1, 1)))
+	a, b := scoreAttacker(lin, s, boot), scoreAttacker(dense, s, boot)
+	// float32 storage: log-probabilities to ~1e-7 relative.
+	const tol = 1e-5
+	if math.Abs(a.auc-b.auc) > tol || !slices.Equal(a.correct, b.correct) {
+		t.Errorf("got dense AUC %v correct %v, linear %v", b.auc, b.correct[:5], a.auc)
+	}
+	for i := range a.ce {
+		if math.Abs(a.ce[i]-b.ce[i]) > tol {
+			t.Fatalf("row %d: ce %v vs %v", i, b.ce[i], a.ce[i])
+		}
 	}
 }

@@ -54,18 +54,104 @@ func logitsBlock(m *probe.Model, z *dataset.Matrix, rows []int, c0, c1 int, xb, 
 	}
 }
 
-// scoreAttacker computes an attacker's predictions, smoothed cross-entropy
-// and macro one-vs-rest AUC (with its bootstrap replicates) on the given
-// rows with true classes s, in blocks of rows and chunks of classes.
-func scoreAttacker(m *probe.Model, z *dataset.Matrix, rows []int, s []int, boot *bootstrap.Resampler) *attackerScores {
-	n, k, d := len(rows), m.K, m.Dim
-	sc := &attackerScores{correct: make([]bool, n), ce: make([]float64, n)}
-	lse := make([]float64, n)
-	xb := make([]float64, scoreRowBlock*d)
+// posterior is an attacker's posterior over the K classes of a fixed list of
+// n test rows, read in blocks: LogProba fills dst ((r1−r0)×(c1−c0),
+// row-major) with log q(c | z_r) for the rows at positions [r0, r1) and the
+// classes [c0, c1).
+type posterior interface {
+	Classes() int
+	Rows() int
+	LogProba(r0, r1, c0, c1 int, dst []float64)
+}
+
+// linearPosterior is a linear probe's softmax posterior, computed from the
+// embeddings block by block; only the per-row log-partition is stored.
+type linearPosterior struct {
+	m    *probe.Model
+	z    *dataset.Matrix
+	rows []int
+	lse  []float64
+	xb   []float64
+}
+
+func newLinearPosterior(m *probe.Model, z *dataset.Matrix, rows []int) *linearPosterior {
+	n, k := len(rows), m.K
+	p := &linearPosterior{m: m, z: z, rows: rows, lse: make([]float64, n), xb: make([]float64, scoreRowBlock*m.Dim)}
 	lb := make([]float64, scoreRowBlock*k)
 	for r0 := 0; r0 < n; r0 += scoreRowBlock {
 		r1 := min(r0+scoreRowBlock, n)
-		logitsBlock(m, z, rows[r0:r1], 0, k, xb, lb)
+		logitsBlock(m, z, rows[r0:r1], 0, k, p.xb, lb)
+		for r := r0; r < r1; r++ {
+			p.lse[r] = logSumExp(lb[(r-r0)*k : (r-r0+1)*k])
+		}
+	}
+	return p
+}
+
+func (p *linearPosterior) Classes() int { return p.m.K }
+func (p *linearPosterior) Rows() int    { return len(p.rows) }
+
+func (p *linearPosterior) LogProba(r0, r1, c0, c1 int, dst []float64) {
+	nc := c1 - c0
+	for b0 := r0; b0 < r1; b0 += scoreRowBlock {
+		b1 := min(b0+scoreRowBlock, r1)
+		out := dst[(b0-r0)*nc : (b1-r0)*nc]
+		logitsBlock(p.m, p.z, p.rows[b0:b1], c0, c1, p.xb, out)
+		for r := b0; r < b1; r++ {
+			row := out[(r-b0)*nc : (r-b0+1)*nc]
+			for c := range row {
+				row[c] -= p.lse[r]
+			}
+		}
+	}
+}
+
+// densePosterior holds a whole n×K log-posterior in float32 (for attackers
+// whose posterior is not a cheap function of the embeddings).
+type densePosterior struct {
+	n, k int
+	logp []float32
+}
+
+func (p *densePosterior) Classes() int { return p.k }
+func (p *densePosterior) Rows() int    { return p.n }
+
+func (p *densePosterior) LogProba(r0, r1, c0, c1 int, dst []float64) {
+	nc := c1 - c0
+	for r := r0; r < r1; r++ {
+		src := p.logp[r*p.k+c0 : r*p.k+c1]
+		out := dst[(r-r0)*nc : (r-r0+1)*nc]
+		for c, v := range src {
+			out[c] = float64(v)
+		}
+	}
+}
+
+func logSumExp(x []float64) float64 {
+	mx := math.Inf(-1)
+	for _, v := range x {
+		mx = math.Max(mx, v)
+	}
+	if math.IsInf(mx, -1) {
+		return mx
+	}
+	var sum float64
+	for _, v := range x {
+		sum += math.Exp(v - mx)
+	}
+	return mx + math.Log(sum)
+}
+
+// scoreAttacker computes an attacker's predictions (argmax, ties to the
+// lowest class), smoothed cross-entropy and macro one-vs-rest AUC (with its
+// bootstrap replicates) on its rows with true classes s.
+func scoreAttacker(p posterior, s []int, boot *bootstrap.Resampler) *attackerScores {
+	n, k := p.Rows(), p.Classes()
+	sc := &attackerScores{correct: make([]bool, n), ce: make([]float64, n)}
+	lb := make([]float64, scoreRowBlock*k)
+	for r0 := 0; r0 < n; r0 += scoreRowBlock {
+		r1 := min(r0+scoreRowBlock, n)
+		p.LogProba(r0, r1, 0, k, lb)
 		for r := r0; r < r1; r++ {
 			row := lb[(r-r0)*k : (r-r0+1)*k]
 			best := 0
@@ -74,18 +160,12 @@ func scoreAttacker(m *probe.Model, z *dataset.Matrix, rows []int, s []int, boot 
 					best = c
 				}
 			}
-			mx := row[best]
-			var sum float64
-			for _, v := range row {
-				sum += math.Exp(v - mx)
-			}
-			lse[r] = mx + math.Log(sum)
 			sc.correct[r] = best == s[r]
-			q := math.Exp(row[s[r]] - lse[r])
+			q := math.Exp(row[s[r]])
 			sc.ce[r] = -math.Log((1-smoothing)*q + smoothing/float64(k))
 		}
 	}
-	sc.auc, sc.used, sc.aucReps = macroAUC(m, z, rows, s, lse, boot)
+	sc.auc, sc.used, sc.aucReps = macroAUC(p, s, boot)
 	return sc
 }
 
@@ -96,8 +176,8 @@ func scoreAttacker(m *probe.Model, z *dataset.Matrix, rows []int, s []int, boot 
 // row j with lo_j positives below its score and hi_j at or below it adds
 // w_j·(S_hi + ½(S_lo − S_hi)) to the count of correctly ordered pairs, so
 // every resample costs O(n) per class after one sort.
-func macroAUC(m *probe.Model, z *dataset.Matrix, rows []int, s []int, lse []float64, boot *bootstrap.Resampler) (float64, int, []float64) {
-	n, k, d := len(rows), m.K, m.Dim
+func macroAUC(p posterior, s []int, boot *bootstrap.Resampler) (float64, int, []float64) {
+	n, k := p.Rows(), p.Classes()
 	nb := boot.Len()
 	// Multiplicities of every resample, as uint16 (12 MB for 30,000 rows
 	// and 200 resamples).
@@ -118,7 +198,6 @@ func macroAUC(m *probe.Model, z *dataset.Matrix, rows []int, s []int, lse []floa
 		members[c] = append(members[c], int32(i))
 	}
 	chunk := max(1, min(k, scoreChunkCells/max(n, 1)))
-	xb := make([]float64, scoreRowBlock*d)
 	cols := make([]float64, n*chunk) // class-major: cols[c*n+i]
 	lb := make([]float64, scoreRowBlock*chunk)
 
@@ -139,10 +218,10 @@ func macroAUC(m *probe.Model, z *dataset.Matrix, rows []int, s []int, lse []floa
 		nc := c1 - c0
 		for r0 := 0; r0 < n; r0 += scoreRowBlock {
 			r1 := min(r0+scoreRowBlock, n)
-			logitsBlock(m, z, rows[r0:r1], c0, c1, xb, lb)
+			p.LogProba(r0, r1, c0, c1, lb)
 			for r := r0; r < r1; r++ {
 				for c := range nc {
-					cols[c*n+r] = math.Exp(lb[(r-r0)*nc+c] - lse[r])
+					cols[c*n+r] = math.Exp(lb[(r-r0)*nc+c])
 				}
 			}
 		}
