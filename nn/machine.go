@@ -29,10 +29,13 @@ import (
 // compiled (the TapeMachine reuses buffers, so a node's Value() after a run
 // may have been overwritten).
 type Machine struct {
-	vm      G.VM
-	params  *Params
-	loss    *G.Node
-	lossVal G.Value
+	vm     G.VM
+	params *Params
+	loss   *G.Node
+	// lossVal is allocated apart from the Machine: a G.Read into a field
+	// of the Machine would make the TapeMachine (which carries a finalizer)
+	// reach itself, a cycle Go never collects, and leak every graph.
+	lossVal *G.Value
 	watched map[*G.Node]*G.Value
 }
 
@@ -64,7 +67,8 @@ func NewMachine(loss *G.Node, params *Params, watch ...*G.Node) (m *Machine, err
 		}
 	}
 	if loss != nil {
-		G.Read(loss, &m.lossVal)
+		m.lossVal = new(G.Value)
+		G.Read(loss, m.lossVal)
 	}
 	for _, n := range watch {
 		if n.Graph() != g {
@@ -127,7 +131,10 @@ func (m *Machine) Run() error {
 // Loss returns the loss of the last run as a float64 (NaN before any run or
 // without a loss).
 func (m *Machine) Loss() float64 {
-	f, err := scalarOf(m.lossVal)
+	if m.lossVal == nil {
+		return nan
+	}
+	f, err := scalarOf(*m.lossVal)
 	if err != nil {
 		return nan
 	}
