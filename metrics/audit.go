@@ -53,6 +53,13 @@ type Config struct {
 	// (default 10): an attribute such as sex, with two values each shared by
 	// thousands, identifies nobody.
 	ReIDMinValues int
+	// Attackers names the attackers trained on each protected attribute
+	// (AttackerNames; default DefaultAttackers) and Estimators the MI
+	// estimators (EstimatorNames; default DefaultEstimators).
+	Attackers, Estimators []string
+	// NeuralSteps and NeuralBatch are the training steps and batch size of
+	// the MI critics (defaults 1,000 and 128).
+	NeuralSteps, NeuralBatch int
 	// Version is recorded in the result.
 	Version string
 }
@@ -81,6 +88,18 @@ func (c Config) withDefaults() Config {
 	}
 	if c.ReIDMinValues == 0 {
 		c.ReIDMinValues = 10
+	}
+	if c.Attackers == nil {
+		c.Attackers = DefaultAttackers
+	}
+	if c.Estimators == nil {
+		c.Estimators = DefaultEstimators
+	}
+	if c.NeuralSteps == 0 {
+		c.NeuralSteps = defaultNeuralSteps
+	}
+	if c.NeuralBatch == 0 {
+		c.NeuralBatch = defaultNeuralBatch
 	}
 	return c
 }
@@ -137,6 +156,16 @@ func newRand(seed, stream uint64) *rand.Rand {
 // rec may be nil.
 func Audit(ctx context.Context, cfg Config, z *dataset.Matrix, labels *dataset.Table, in Input, rec Recorder) (*Result, error) {
 	cfg = cfg.withDefaults()
+	for _, n := range cfg.Attackers {
+		if !slices.Contains(AttackerNames, n) {
+			return nil, fmt.Errorf("unknown attacker %q (attackers: %s)", n, strings.Join(AttackerNames, ", "))
+		}
+	}
+	for _, n := range cfg.Estimators {
+		if !slices.Contains(EstimatorNames, n) {
+			return nil, fmt.Errorf("unknown estimator %q (estimators: %s)", n, strings.Join(EstimatorNames, ", "))
+		}
+	}
 	if rec == nil {
 		rec = nopRecorder{}
 	}
@@ -175,8 +204,8 @@ func Audit(ctx context.Context, cfg Config, z *dataset.Matrix, labels *dataset.T
 		res.Utility = append(res.Utility, u)
 		preds[t] = pred
 	}
-	for _, p := range cfg.Protected {
-		l, err := a.leakage(ctx, p)
+	for i, p := range cfg.Protected {
+		l, err := a.leakage(ctx, i, p)
 		if err != nil {
 			return nil, err
 		}
@@ -364,7 +393,7 @@ func (a *auditor) utility(ctx context.Context, target string) (Utility, []string
 	}, predNames, nil
 }
 
-func (a *auditor) leakage(ctx context.Context, attr string) (Leakage, error) {
+func (a *auditor) leakage(ctx context.Context, idx int, attr string) (Leakage, error) {
 	col, err := a.labels.Column(attr)
 	if err != nil {
 		return Leakage{}, err
@@ -396,29 +425,63 @@ func (a *auditor) leakage(ctx context.Context, attr string) (Leakage, error) {
 		a.warn("%s: %d test rows have a value absent from the train split; attackers count them as errors and the Barber–Agakov bound gives them the smoothed mass ε/K (ε = %g)", attr, l.UnseenTestRows, smoothing)
 	}
 
-	// The linear attacker.
+	// The attackers.
+	var mlpPost *densePosterior
 	if countPresent(sTrain, k) >= 2 {
-		m, err := a.fitProbe(ctx, "linear attacker on "+attr, s, k)
-		if err != nil {
-			return Leakage{}, err
+		if slices.Contains(a.cfg.Attackers, "linear") {
+			m, err := a.fitProbe(ctx, "linear attacker on "+attr, s, k)
+			if err != nil {
+				return Leakage{}, err
+			}
+			a.rec.Stage(fmt.Sprintf("linear attacker on %s: scoring %d test rows", attr, len(a.test)))
+			sc := scoreAttacker(newLinearPosterior(m, a.z, a.test), sTest, a.boot)
+			att, ba := a.attackerFigures(sc, sTest, k)
+			att.Probe, att.C, att.Converged = "linear", m.C, m.Converged
+			l.Attackers = append(l.Attackers, att)
+			l.MI = append(l.MI, ba)
 		}
-		a.rec.Stage(fmt.Sprintf("linear attacker on %s: scoring %d test rows", attr, len(a.test)))
-		sc := scoreAttacker(newLinearPosterior(m, a.z, a.test), sTest, a.boot)
-		att, ba := a.attackerFigures(sc, sTest, k)
-		att.Probe, att.C, att.Converged = "linear", m.C, m.Converged
-		l.Attackers = append(l.Attackers, att)
-		l.MI = append(l.MI, ba)
+		if slices.Contains(a.cfg.Attackers, "mlp") {
+			att, ba, post, err := a.mlpAttacker(ctx, attr, idx, s, sTest, k)
+			if err != nil {
+				return Leakage{}, err
+			}
+			l.Attackers = append(l.Attackers, att)
+			l.MI = append(l.MI, ba)
+			mlpPost = post
+		}
 	} else {
 		a.warn("%s: the train split holds a single value; no attacker was fitted", attr)
 	}
 
-	// The kNN estimate.
-	a.rec.Stage(fmt.Sprintf("kNN estimate of I(Z;%s) on %d test rows", attr, len(a.test)))
-	est, err := knn.MI(a.z, a.test, sTest, a.cfg.KNNNeighbors)
-	if err != nil {
-		a.warn("%s: kNN estimate skipped: %v", attr, err)
-	} else {
-		l.MI = append(l.MI, a.knnFigure(est))
+	// The MI estimators.
+	for _, name := range a.cfg.Estimators {
+		if name == "knn" {
+			a.rec.Stage(fmt.Sprintf("kNN estimate of I(Z;%s) on %d test rows", attr, len(a.test)))
+			est, err := knn.MI(a.z, a.test, sTest, a.cfg.KNNNeighbors)
+			if err != nil {
+				a.warn("%s: kNN estimate skipped: %v", attr, err)
+				continue
+			}
+			l.MI = append(l.MI, a.knnFigure(est))
+			continue
+		}
+		if name == "club" {
+			if mlpPost == nil {
+				a.warn("%s: the club estimate uses the mlp attacker as q(s|z); add mlp to the attackers", attr)
+				continue
+			}
+			l.MI = append(l.MI, a.clubFigure(mlpPost, sTest, k))
+			continue
+		}
+		mi, err := a.criticMI(ctx, attr, idx, name, s, sTest, k)
+		if err != nil {
+			if ctx.Err() != nil {
+				return Leakage{}, ctx.Err()
+			}
+			a.warn("%s: %s estimate skipped: %v", attr, name, err)
+			continue
+		}
+		l.MI = append(l.MI, mi)
 	}
 
 	// Re-identification.

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/miaudit/miaudit/adversary"
 	"github.com/miaudit/miaudit/dataset"
 	"github.com/miaudit/miaudit/metrics/bootstrap"
 	"github.com/miaudit/miaudit/metrics/probe"
@@ -212,13 +213,13 @@ func TestBarberAgakovBelowTruth(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		res, err := Audit(context.Background(), Config{Protected: []string{"s"}, Bootstrap: 100, CGrid: []float64{1}, Seed: 1}, z, tab, Input{}, nil)
+		res, err := Audit(context.Background(), Config{Protected: []string{"s"}, Bootstrap: 100, CGrid: []float64{1}, Seed: 1, Attackers: []string{"linear"}, Estimators: []string{}}, z, tab, Input{}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
 		var ba Interval
 		for _, mi := range res.Leakage[0].MI {
-			if mi.Bound == BoundLower {
+			if mi.Estimator == "barber-agakov (linear attacker)" {
 				ba = mi.Nats
 			}
 		}
@@ -275,7 +276,7 @@ func TestFairnessThroughAudit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := Audit(context.Background(), Config{Targets: []string{"y"}, Groups: []string{"g"}, Predictions: "yhat", SplitColumn: "split", CGrid: []float64{1}}, z, tab, Input{}, nil)
+	res, err := Audit(context.Background(), Config{Targets: []string{"y"}, Groups: []string{"g"}, Predictions: "yhat", SplitColumn: "split", CGrid: []float64{1}, Attackers: []string{"linear"}, Estimators: []string{"knn"}}, z, tab, Input{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -316,7 +317,7 @@ func TestAuditUniqueProtected(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := Audit(context.Background(), Config{Targets: []string{"digit"}, Protected: []string{"id"}, Bootstrap: 0, CGrid: []float64{1}}, z, t2, Input{}, nil)
+	res, err := Audit(context.Background(), Config{Targets: []string{"digit"}, Protected: []string{"id"}, Bootstrap: 0, CGrid: []float64{1}, Attackers: []string{"linear"}, Estimators: []string{"knn"}}, z, t2, Input{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -346,7 +347,8 @@ func TestAuditOneClassTarget(t *testing.T) {
 func TestAuditDeterministic(t *testing.T) {
 	run := func() []byte {
 		z, tab := dataset.ExampleTable(dataset.ExampleSpec{Writers: 12, RowsPerWriter: 25, Dim: 8, Seed: 5})
-		res, err := Audit(context.Background(), Config{Targets: []string{"digit"}, Protected: []string{"writer", "sex"}, Groups: []string{"sex"}, Bootstrap: 30, CGrid: []float64{0.1, 1}, CVFolds: 3, Seed: 9}, z, tab, Input{}, nil)
+		res, err := Audit(context.Background(), Config{Targets: []string{"digit"}, Protected: []string{"writer", "sex"}, Groups: []string{"sex"}, Bootstrap: 30, CGrid: []float64{0.1, 1}, CVFolds: 3, Seed: 9,
+			Attackers: []string{"linear", "mlp"}, Estimators: []string{"knn", "mine", "infonce", "club"}, NeuralSteps: 30, NeuralBatch: 32}, z, tab, Input{}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -398,5 +400,39 @@ func TestDensePosteriorMatchesLinear(t *testing.T) {
 		if math.Abs(a.ce[i]-b.ce[i]) > tol {
 			t.Fatalf("row %d: ce %v vs %v", i, b.ce[i], a.ce[i])
 		}
+	}
+}
+
+// TestCLUBFromPosteriorMatchesAllPairs checks the audit's CLUB figure,
+// computed from class frequencies, against adversary.CLUB on the explicit
+// all-pairs matrix log q'(s_j | z_i), with and without bootstrap weights.
+func TestCLUBFromPosteriorMatchesAllPairs(t *testing.T) {
+	const tol = 1e-12
+	rng := rand.New(rand.NewPCG(21, 22))
+	n, k := 40, 4
+	post := &densePosterior{n: n, k: k, logp: make([]float32, n*k)}
+	s := make([]int, n)
+	for i := range n {
+		row := make([]float64, k)
+		for c := range row {
+			row[c] = rng.NormFloat64() * 2
+		}
+		lse := logSumExp(row)
+		for c := range row {
+			post.logp[i*k+c] = float32(row[c] - lse)
+		}
+		s[i] = rng.IntN(k)
+	}
+	a := &auditor{cfg: Config{Level: 0.95}, test: make([]int, n), boot: bootstrap.NewResampler(n, 0, rng)}
+	got := a.clubFigure(post, s, k).Nats.Value
+	logq := make([]float64, n*n)
+	for i := range n {
+		for j := range n {
+			q := math.Exp(float64(post.logp[i*k+s[j]]))
+			logq[i*n+j] = math.Log((1-smoothing)*q + smoothing/float64(k))
+		}
+	}
+	if want := adversary.CLUB(logq, n, nil); math.Abs(got-want) > tol {
+		t.Errorf("got %v, want %v", got, want)
 	}
 }

@@ -13,9 +13,10 @@ import (
 // reference, ../shared/reference/sklearn_audit.py --no-cv). The matrix is
 // regenerated for every iteration because Audit standardises it in place.
 func benchmarkAudit(b *testing.B, rows, dim, ids int, full bool) {
-	cfg := Config{Targets: []string{"digit"}, Protected: []string{"writer"}, Groups: []string{"sex"}, CGrid: []float64{1}}
+	cfg := Config{Targets: []string{"digit"}, Protected: []string{"writer"}, Groups: []string{"sex"}, CGrid: []float64{1},
+		Attackers: []string{"linear"}, Estimators: []string{"knn"}}
 	if full {
-		cfg.CGrid, cfg.Bootstrap = nil, 200
+		cfg.CGrid, cfg.Bootstrap, cfg.Attackers, cfg.Estimators = nil, 200, nil, nil
 	}
 	b.ReportAllocs()
 	for b.Loop() {

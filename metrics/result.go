@@ -111,7 +111,11 @@ type MI struct {
 	Estimator string   `json:"estimator"`
 	Bound     string   `json:"bound"`
 	Nats      Interval `json:"nats"`
-	Note      string   `json:"note,omitempty"`
+	// Ceiling, when set, is a value the estimator can never exceed
+	// (InfoNCE: log of its batch size): a figure at the ceiling says only
+	// that the MI is at least that large.
+	Ceiling *float64 `json:"ceiling,omitempty"`
+	Note    string   `json:"note,omitempty"`
 }
 
 // ReID is re-identification of repeated attribute values (identities).

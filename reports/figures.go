@@ -142,6 +142,10 @@ func figures(r *metrics.Result) []figure {
 			add(f)
 		}
 		for _, m := range l.MI {
+			ref := refNumber("H(S) =", l.EntropyNats, "nats")
+			if m.Ceiling != nil {
+				ref.text = fmt.Sprintf("ceiling %.3f nats", *m.Ceiling)
+			}
 			add(figure{
 				section:   sectionLeakage,
 				attribute: l.Attribute,
@@ -149,7 +153,7 @@ func figures(r *metrics.Result) []figure {
 				estimator: m.Estimator,
 				bound:     m.Bound,
 				value:     m.Nats,
-				ref:       refNumber("H(S) =", l.EntropyNats, "nats"),
+				ref:       ref,
 			})
 		}
 	}

@@ -42,6 +42,10 @@ type AuditOptions struct {
 	KNNNeighbors int
 	Pairs        int
 	ReIDMin      int
+	Attackers    []string
+	Estimators   []string
+	NeuralSteps  int
+	NeuralBatch  int
 
 	Format string
 	Out    string
@@ -85,6 +89,9 @@ row i describes embedding row i.`,
 		Example: `  # the built-in example (synthetic writers), no files needed
   miaudit audit --example
 
+  # only the fast linear figures, no neural attackers or critics
+  miaudit audit --example --attackers linear --estimators knn
+
   # your own embeddings
   miaudit audit --embeddings Z.npy --labels labels.csv \
       --target digit --protected writer --protected sex --group sex
@@ -124,6 +131,10 @@ row i describes embedding row i.`,
 	f.IntVar(&opts.CVFolds, "cv-folds", 5, "cross-validation folds for choosing C")
 	f.IntVar(&opts.KNNNeighbors, "knn-k", 3, "neighbours of the kNN mutual-information estimate")
 	f.IntVar(&opts.Pairs, "pairs", 50000, "sampled pairs for verification AUC and TPR at FPR=1e-3")
+	f.StringSliceVar(&opts.Attackers, "attackers", metrics.DefaultAttackers, "attackers trained on each protected attribute: "+strings.Join(metrics.AttackerNames, ", "))
+	f.StringSliceVar(&opts.Estimators, "estimators", metrics.DefaultEstimators, "mutual-information estimators: "+strings.Join(metrics.EstimatorNames, ", ")+" (none: \"\")")
+	f.IntVar(&opts.NeuralSteps, "neural-steps", 1000, "training steps of each MI critic")
+	f.IntVar(&opts.NeuralBatch, "neural-batch", 128, "batch size of the MI critics (InfoNCE's ceiling is its log)")
 	f.IntVar(&opts.ReIDMin, "reid-min-values", 10, "distinct values from which a protected attribute counts as an identity for re-identification")
 	f.StringVar(&opts.Format, "format", "table", "output `FORMAT`: "+strings.Join(reports.Formats, ", "))
 	f.StringVarP(&opts.Out, "out", "o", "", "write the result to `FILE` (default: standard output)")
@@ -187,6 +198,25 @@ func (o *AuditOptions) validate() error {
 	}
 	if o.KNNNeighbors < 1 {
 		return usageErrorf("--knn-k must be at least 1, got %d", o.KNNNeighbors)
+	}
+	for _, a := range o.Attackers {
+		if !slices.Contains(metrics.AttackerNames, a) {
+			return usageErrorf("--attackers: unknown attacker %q (attackers: %s)", a, strings.Join(metrics.AttackerNames, ", "))
+		}
+	}
+	if o.Estimators == nil {
+		o.Estimators = []string{} // --estimators "" means none
+	}
+	for _, e := range o.Estimators {
+		if !slices.Contains(metrics.EstimatorNames, e) {
+			return usageErrorf("--estimators: unknown estimator %q (estimators: %s)", e, strings.Join(metrics.EstimatorNames, ", "))
+		}
+	}
+	if o.NeuralSteps < 1 {
+		return usageErrorf("--neural-steps must be at least 1, got %d", o.NeuralSteps)
+	}
+	if o.NeuralBatch < 2 {
+		return usageErrorf("--neural-batch must be at least 2, got %d", o.NeuralBatch)
 	}
 	if o.ReIDMin < 2 {
 		return usageErrorf("--reid-min-values must be at least 2, got %d", o.ReIDMin)
@@ -258,6 +288,10 @@ func auditRun(ctx context.Context, o *AuditOptions) error {
 		KNNNeighbors:      o.KNNNeighbors,
 		VerificationPairs: o.Pairs,
 		ReIDMinValues:     o.ReIDMin,
+		Attackers:         o.Attackers,
+		Estimators:        o.Estimators,
+		NeuralSteps:       o.NeuralSteps,
+		NeuralBatch:       o.NeuralBatch,
 		Version:           version(),
 	}
 	res, err := metrics.Audit(ctx, cfg, z, labels, in, progress)

@@ -111,6 +111,9 @@ func TestAuditErrors(t *testing.T) {
 		{"bad fraction", []string{"audit", "--example", "--test-fraction", "1.5"}, ExitUsage, []string{"--test-fraction"}},
 		{"bad bootstrap", []string{"audit", "--example", "--bootstrap", "-1"}, ExitUsage, []string{"--bootstrap"}},
 		{"bad c", []string{"audit", "--example", "--c-grid", "0,1"}, ExitUsage, []string{"--c-grid"}},
+		{"bad attacker", []string{"audit", "--example", "--attackers", "svm"}, ExitUsage, []string{"--attackers", `"svm"`}},
+		{"bad estimator", []string{"audit", "--example", "--estimators", "knn,mi"}, ExitUsage, []string{"--estimators", `"mi"`}},
+		{"bad neural steps", []string{"audit", "--example", "--neural-steps", "0"}, ExitUsage, []string{"--neural-steps"}},
 		{"bad flag value", []string{"audit", "--example", "--seed", "x"}, ExitUsage, []string{"seed"}},
 		{"unknown flag", []string{"audit", "--example", "--nope"}, ExitUsage, []string{"unknown flag"}},
 		{"out exists", []string{"audit", "--example", "--out", existing}, ExitUsage, []string{existing, "--force"}},
@@ -158,7 +161,8 @@ func TestAuditExampleJSONIsDeterministic(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the example audit twice")
 	}
-	args := []string{"audit", "--example", "--bootstrap", "20", "--format", "json", "--quiet", "--c-grid", "1"}
+	args := []string{"audit", "--example", "--bootstrap", "20", "--format", "json", "--quiet", "--c-grid", "1",
+		"--attackers", "linear,mlp", "--estimators", "knn,mine,club", "--neural-steps", "20"}
 	a, errA, code := run(t, args...)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errA)
@@ -183,7 +187,7 @@ func TestAuditWritesOutAtomically(t *testing.T) {
 	emb, lab := writeFixture(t, dir, 60, 60)
 	out := filepath.Join(dir, "audit.csv")
 	_, errOut, code := run(t, "audit", "--embeddings", emb, "--labels", lab, "--target", "y", "--protected", "id", "--group", "sex",
-		"--bootstrap", "0", "--c-grid", "1", "--format", "csv", "--out", out, "--quiet")
+		"--bootstrap", "0", "--c-grid", "1", "--format", "csv", "--out", out, "--quiet", "--attackers", "linear", "--estimators", "knn")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
