@@ -26,6 +26,9 @@ var (
 const (
 	defaultNeuralSteps = 1000
 	defaultNeuralBatch = 128
+	// criticEvalEvery is the number of training steps between validation
+	// scores of a critic.
+	criticEvalEvery = 100
 )
 
 // Stream ids of the neural part's generators (see newRand).
@@ -129,21 +132,60 @@ func (a *auditor) criticMI(ctx context.Context, attr string, idx int, name strin
 	d := a.z.Cols
 	zb := make([]float32, batch*d)
 	sb := make(adversary.Labels, batch)
-	a.rec.Stage(fmt.Sprintf("%s critic on %s: %d training steps of %d train rows", name, attr, a.cfg.NeuralSteps, batch))
-	for step := range a.cfg.NeuralSteps {
+	// Early stopping: a tenth of the train rows (at least two batches; none
+	// below four batches of train rows) is held out; every criticEvalEvery steps the critic is scored on it and
+	// the parameters with the best validation value are kept. Without it,
+	// critics trained for a fixed budget on a few thousand rows overfitted
+	// (held-out InfoNCE of −1.8 nats on the built-in example).
+	perm := rng.Perm(len(a.train))
+	nVal := max((len(a.train)/10/batch)*batch, 2*batch)
+	if len(a.train) < 4*batch { // too few rows to spare two batches
+		nVal = 0
+	}
+	fit := perm[nVal:]
+	var zVal []float32
+	var sVal adversary.Labels
+	for _, r := range perm[:nVal] {
+		zVal = append(zVal, a.z.Row(a.train[r])...)
+		sVal = append(sVal, s[a.train[r]])
+	}
+	a.rec.Stage(fmt.Sprintf("%s critic on %s: %d training steps of %d train rows (early stopping on %d held-out train rows)", name, attr, a.cfg.NeuralSteps, batch, nVal))
+	best, bestStep := math.Inf(-1), 0
+	var bestParams []float32
+	for step := 1; step <= a.cfg.NeuralSteps; step++ {
 		if step%100 == 0 {
 			if err := ctx.Err(); err != nil {
 				return MI{}, err
 			}
 		}
 		for i := range batch {
-			r := rng.IntN(len(a.train))
-			copy(zb[i*d:(i+1)*d], a.z.Row(a.train[r]))
-			sb[i] = s[a.train[r]]
+			r := a.train[fit[rng.IntN(len(fit))]]
+			copy(zb[i*d:(i+1)*d], a.z.Row(r))
+			sb[i] = s[r]
 		}
 		if _, err := est.Train(zb, sb); err != nil {
 			return MI{}, fmt.Errorf("%s critic on %s: %w", name, attr, err)
 		}
+		if nVal > 0 && (step%criticEvalEvery == 0 || step == a.cfg.NeuralSteps) {
+			v, err := est.Estimate(zVal, sVal)
+			if err != nil {
+				return MI{}, fmt.Errorf("%s critic on %s: %w", name, attr, err)
+			}
+			if v > best {
+				if bestParams, err = est.Snapshot(); err != nil {
+					return MI{}, err
+				}
+				best, bestStep = v, step
+			}
+		}
+	}
+	if bestParams != nil && bestStep != a.cfg.NeuralSteps {
+		if err := est.Restore(bestParams); err != nil {
+			return MI{}, err
+		}
+	}
+	if nVal == 0 {
+		bestStep = a.cfg.NeuralSteps
 	}
 	// Held-out scores on the test rows in a seeded random order.
 	order := rng.Perm(len(a.test))
@@ -234,8 +276,8 @@ func (a *auditor) criticMI(ctx context.Context, attr string, idx int, name strin
 		Estimator: criticLabel(bound, tau, batch),
 		Bound:     adversary.BoundTypeOf(bound),
 		Nats:      a.interval(value(nil), value),
-		Note: fmt.Sprintf("critic trained %d steps on batches of %d train rows, evaluated on %d test rows in blocks of %d; the bootstrap resamples test rows with the critic fixed",
-			a.cfg.NeuralSteps, batch, nb*batch, batch),
+		Note: fmt.Sprintf("critic trained on batches of %d train rows, kept at step %d of %d (best on %d held-out train rows), evaluated on %d test rows in blocks of %d; the bootstrap resamples test rows with the critic fixed",
+			batch, bestStep, a.cfg.NeuralSteps, nVal, nb*batch, batch),
 	}
 	if bound == adversary.BoundInfoNCE {
 		c := math.Log(float64(batch))
