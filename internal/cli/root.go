@@ -64,6 +64,7 @@ figure with a bootstrap confidence interval.`,
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &UsageError{Err: err} })
 	root.AddCommand(NewCmdVersion(ios))
 	root.AddCommand(NewCmdAudit(ios, nil))
+	root.AddCommand(NewCmdSelftest(ios, nil))
 	return root
 }
 
