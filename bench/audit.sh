@@ -11,7 +11,8 @@
 # python3-sklearn) and GNU time (/usr/bin/time).
 #
 # "Same work": the reference fits C = 1 (--no-cv) and computes no intervals,
-# so miaudit runs with --c-grid 1 --bootstrap 0 for the comparison, built
+# and trains no neural attacker or critic, so miaudit runs with --c-grid 1
+# --bootstrap 0 --attackers linear --estimators knn for the comparison, built
 # pure Go and (OPENBLAS=1, the default; needs libopenblas-dev) with -tags
 # openblas. FULL=1 adds a run of the full default audit (C by 5-fold CV over
 # 7 values, 200 bootstrap resamples) — the reference with CV would take hours
@@ -31,8 +32,8 @@ if [ "$OPENBLAS" = 1 ]; then
   CGO_LDFLAGS=-lopenblas go build -tags openblas -o "$OUT/miaudit-openblas" ./cmd/miaudit
 fi
 go run ./bench/genaudit -rows "$ROWS" -dim "$DIM" -ids "$IDS" -out "$OUT"
-array_mb=$(( ROWS * DIM * 4 / 1000000 ))
-echo "# embeddings: $ROWS × $DIM float32 = ${array_mb} MB; identities: $IDS; $(nproc) cores"
+array_mb=$(echo "$ROWS * $DIM * 4 / 1000000" | bc -l)
+printf '# embeddings: %s × %s float32 = %.1f MB; identities: %s; %s cores\n' "$ROWS" "$DIM" "$array_mb" "$IDS" "$(nproc)"
 
 measure() { # name, command...
   local name=$1; shift
@@ -43,9 +44,10 @@ measure() { # name, command...
 }
 
 common=(--embeddings "$OUT/Z.npy" --labels "$OUT/labels.csv" --target y --protected identity --group sex --seed 0)
-measure "miaudit (C=1, no bootstrap)" "$OUT/miaudit" audit "${common[@]}" --c-grid 1 --bootstrap 0 --format json
+same=(--c-grid 1 --bootstrap 0 --attackers linear --estimators knn --format json)
+measure "miaudit (C=1, no bootstrap)" "$OUT/miaudit" audit "${common[@]}" "${same[@]}"
 if [ "$OPENBLAS" = 1 ]; then
-  measure "miaudit openblas (C=1, no bootstrap)" "$OUT/miaudit-openblas" audit "${common[@]}" --c-grid 1 --bootstrap 0 --format json
+  measure "miaudit openblas (C=1, no bootstrap)" "$OUT/miaudit-openblas" audit "${common[@]}" "${same[@]}"
 fi
 measure "sklearn reference (C=1)" /usr/bin/python3 "$REF" "${common[@]}" --no-cv
 ref=$(cat "$OUT/sklearn reference (C=1).secs")
