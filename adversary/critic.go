@@ -248,7 +248,7 @@ func (m *model) buildCritic(rng *rand.Rand) ([]nn.Module, []*G.Node, error) {
 		if err != nil {
 			return nil, nil, err
 		}
-		if m.matrix, err = matMulABt(fz, gs); err != nil {
+		if m.matrix, err = nn.MatMul(fz, gs, false, true); err != nil {
 			return nil, nil, err
 		}
 		if err := m.splitMatrix(); err != nil {

@@ -8,7 +8,6 @@ import (
 	"sync/atomic"
 
 	"github.com/chewxy/hm"
-	"gonum.org/v1/gonum/blas"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -305,130 +304,6 @@ func (op pickOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) 
 		return nil, fmt.Errorf("adversary: pick gradient: %w", err)
 	}
 	return G.Nodes{dx}, nil
-}
-
-// gemmOp is op(A)·op(B) for matrices, op transposing when asked, through
-// the BLAS gorgonia uses (G.Use). With (transA, transB) = (false, true) it
-// is differentiable: C = A·Bᵀ has ∂A = G·B and ∂B = Gᵀ·A.
-type gemmOp struct {
-	id             uint64
-	transA, transB bool
-}
-
-func matMulABt(a, b *G.Node) (*G.Node, error) {
-	y, err := G.ApplyOp(gemmOp{id: nextOpID(), transB: true}, a, b)
-	if err != nil {
-		return nil, fmt.Errorf("adversary: A·Bᵀ: %w", err)
-	}
-	return y, nil
-}
-
-func (op gemmOp) Arity() int    { return 2 }
-func (op gemmOp) Type() hm.Type { return hm.NewFnType(matA, matA, matA) }
-
-func (op gemmOp) dims(a, b tensor.Shape) (m, n, k int, err error) {
-	if a.Dims() != 2 || b.Dims() != 2 {
-		return 0, 0, 0, fmt.Errorf("adversary: matmul: shapes %v and %v", a, b)
-	}
-	m, k = a[0], a[1]
-	if op.transA {
-		m, k = k, m
-	}
-	kb, n := b[0], b[1]
-	if op.transB {
-		kb, n = n, kb
-	}
-	if k != kb {
-		return 0, 0, 0, fmt.Errorf("adversary: matmul: shapes %v and %v (transposed %t, %t)", a, b, op.transA, op.transB)
-	}
-	return m, n, k, nil
-}
-
-func (op gemmOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
-	a, ok1 := in[0].(tensor.Shape)
-	b, ok2 := in[1].(tensor.Shape)
-	if !ok1 || !ok2 {
-		return nil, fmt.Errorf("adversary: matmul: inputs %v", in)
-	}
-	m, n, _, err := op.dims(a, b)
-	if err != nil {
-		return nil, err
-	}
-	return tensor.Shape{m, n}, nil
-}
-
-func trans(t bool) blas.Transpose {
-	if t {
-		return blas.Trans
-	}
-	return blas.NoTrans
-}
-
-func (op gemmOp) Do(vals ...G.Value) (G.Value, error) {
-	a, err := denseOf(vals[0])
-	if err != nil {
-		return nil, err
-	}
-	b, err := denseOf(vals[1])
-	if err != nil {
-		return nil, err
-	}
-	m, n, k, err := op.dims(a.Shape(), b.Shape())
-	if err != nil {
-		return nil, err
-	}
-	c := tensor.New(tensor.Of(a.Dtype()), tensor.WithShape(m, n))
-	lda, ldb := a.Shape()[1], b.Shape()[1]
-	impl := G.WhichBLAS()
-	switch ad := a.Data().(type) {
-	case []float32:
-		bd, ok := b.Data().([]float32)
-		if !ok {
-			return nil, fmt.Errorf("adversary: matmul: mixed dtypes")
-		}
-		impl.Sgemm(trans(op.transA), trans(op.transB), m, n, k, 1, ad, lda, bd, ldb, 0, c.Data().([]float32), n)
-	case []float64:
-		bd, ok := b.Data().([]float64)
-		if !ok {
-			return nil, fmt.Errorf("adversary: matmul: mixed dtypes")
-		}
-		impl.Dgemm(trans(op.transA), trans(op.transB), m, n, k, 1, ad, lda, bd, ldb, 0, c.Data().([]float64), n)
-	default:
-		return nil, fmt.Errorf("adversary: matmul: data %T", a.Data())
-	}
-	return c, nil
-}
-
-func (op gemmOp) ReturnsPtr() bool     { return false }
-func (op gemmOp) CallsExtern() bool    { return false }
-func (op gemmOp) OverwritesInput() int { return -1 }
-func (op gemmOp) WriteHash(h hash.Hash) {
-	fmt.Fprintf(h, "adversary.gemm#%d(%t,%t)", op.id, op.transA, op.transB)
-}
-func (op gemmOp) Hashcode() uint32 { return hashOf(op) }
-func (op gemmOp) String() string {
-	return fmt.Sprintf("Gemm#%d(%t,%t)", op.id, op.transA, op.transB)
-}
-
-func (op gemmOp) DiffWRT(n int) []bool {
-	d := !op.transA && op.transB
-	return []bool{d, d}
-}
-
-func (op gemmOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
-	if op.transA || !op.transB {
-		return nil, fmt.Errorf("adversary: matmul: gradient only for A·Bᵀ")
-	}
-	a, b := inputs[0], inputs[1]
-	da, err := G.ApplyOp(gemmOp{id: nextOpID()}, grad, b)
-	if err != nil {
-		return nil, fmt.Errorf("adversary: A·Bᵀ gradient: %w", err)
-	}
-	db, err := G.ApplyOp(gemmOp{id: nextOpID(), transA: true}, grad, a)
-	if err != nil {
-		return nil, fmt.Errorf("adversary: A·Bᵀ gradient: %w", err)
-	}
-	return G.Nodes{da, db}, nil
 }
 
 // emaState is MINE's exponential moving average of mean_Q e^T, held in the

@@ -1,6 +1,7 @@
 package nn
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -323,4 +324,26 @@ func TestGradConcatCols(t *testing.T) {
 		}
 		return weighted(t, y, rng), G.Nodes{a, b, c}
 	})
+}
+
+func TestGradMatMul(t *testing.T) {
+	// Every transposition: A and B stored so that op(A) is 4×3 and op(B) 3×5.
+	for _, tc := range []struct{ ta, tb bool }{{false, false}, {false, true}, {true, false}, {true, true}} {
+		t.Run(fmt.Sprintf("%t,%t", tc.ta, tc.tb), func(t *testing.T) {
+			checkGrad(t, func(g *G.ExprGraph) (*G.Node, G.Nodes) {
+				rng := rand.New(rand.NewPCG(3, 4))
+				sa, sb := []int{4, 3}, []int{3, 5}
+				if tc.ta {
+					sa = []int{3, 4}
+				}
+				if tc.tb {
+					sb = []int{5, 3}
+				}
+				a := input64(g, "a", rng, sa...)
+				b := input64(g, "b", rng, sb...)
+				y := must(t)(MatMul(a, b, tc.ta, tc.tb))
+				return weighted(t, y, rng), G.Nodes{a, b}
+			})
+		})
+	}
 }

@@ -209,8 +209,25 @@ func (op linearOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error
 	return G.Nodes{dx, dw, db}, nil
 }
 
-// matMulOp is op(a)·op(b) for matrices, op transposing when asked. It
-// serves linearOp's gradient; it has no gradient itself.
+// MatMul returns op(a)·op(b) for matrices a and b, op(x) being xᵀ when
+// the corresponding flag is set, through the BLAS gorgonia uses (G.Use). It
+// is differentiable in both inputs for every combination of flags (first
+// derivatives only): with C = op(A)·op(B) and upstream gradient G,
+//
+//	(F,F) ∂A = G·Bᵀ   ∂B = Aᵀ·G      (F,T) ∂A = G·B    ∂B = Gᵀ·A
+//	(T,F) ∂A = B·Gᵀ   ∂B = A·G       (T,T) ∂A = Bᵀ·Gᵀ  ∂B = Gᵀ·Aᵀ
+//
+// The separable critic scores all n×n pairs with MatMul(f, g, false, true).
+func MatMul(a, b *G.Node, transA, transB bool) (*G.Node, error) {
+	y, err := G.ApplyOp(matMulOp{transA: transA, transB: transB, out: newOutBuf()}, a, b)
+	if err != nil {
+		return nil, fmt.Errorf("nn: matmul: %w", err)
+	}
+	return y, nil
+}
+
+// matMulOp is op(a)·op(b) for matrices, op transposing when asked; see
+// MatMul.
 type matMulOp struct {
 	transA, transB bool
 	out            *outBuf
@@ -280,9 +297,35 @@ func (op matMulOp) Hashcode() uint32 { return hashOf(op) }
 func (op matMulOp) String() string {
 	return fmt.Sprintf("nn.MatMul(%t,%t)", op.transA, op.transB)
 }
-func (op matMulOp) DiffWRT(n int) []bool { return make([]bool, n) }
-func (op matMulOp) SymDiff(G.Nodes, *G.Node, *G.Node) (G.Nodes, error) {
-	return nil, fmt.Errorf("nn: matmul: second derivatives are not supported")
+func (op matMulOp) DiffWRT(n int) []bool { return []bool{true, true} }
+
+func (op matMulOp) SymDiff(inputs G.Nodes, _, grad *G.Node) (G.Nodes, error) {
+	a, b := inputs[0], inputs[1]
+	type term struct {
+		x, y   *G.Node
+		tx, ty bool
+	}
+	// ∂A and ∂B as products of (grad, a, b), from the table in MatMul.
+	var da, db term
+	switch {
+	case !op.transA && !op.transB:
+		da, db = term{grad, b, false, true}, term{a, grad, true, false}
+	case !op.transA && op.transB:
+		da, db = term{grad, b, false, false}, term{grad, a, true, false}
+	case op.transA && !op.transB:
+		da, db = term{b, grad, false, true}, term{a, grad, false, false}
+	default:
+		da, db = term{b, grad, true, true}, term{grad, a, true, true}
+	}
+	out := make(G.Nodes, 2)
+	for i, tm := range []term{da, db} {
+		n, err := MatMul(tm.x, tm.y, tm.tx, tm.ty)
+		if err != nil {
+			return nil, fmt.Errorf("nn: matmul gradient: %w", err)
+		}
+		out[i] = n
+	}
+	return out, nil
 }
 
 // colSumOp sums a matrix over its rows: (r, c) → (c).
