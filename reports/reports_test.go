@@ -658,3 +658,18 @@ func ExampleWrite() {
 
 // ceiling128 is log 128, InfoNCE's ceiling at batch 128.
 var ceiling128 = math.Log(128)
+
+// TestNumber pins the number format shared with the self-test's report.
+func TestNumber(t *testing.T) {
+	for _, tc := range []struct {
+		x    float64
+		want string
+	}{
+		{2, "2.000"}, {-0.0488, "-0.049"}, {0.00012, "0.00012"}, {-1e-9, "-1e-09"}, {-0.0004, "-0.0004"},
+		{-0.0001, "-0.0001"}, {0, "0.000"}, {-0.0006, "-0.001"}, {math.Log(64), "4.159"},
+	} {
+		if got := Number(tc.x); got != tc.want {
+			t.Errorf("Number(%v): got %q, want %q", tc.x, got, tc.want)
+		}
+	}
+}

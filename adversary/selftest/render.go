@@ -5,12 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"math"
 	"strconv"
 	"strings"
 
-	"github.com/olekukonko/tablewriter"
-	"github.com/olekukonko/tablewriter/tw"
+	"github.com/miaudit/miaudit/reports"
 )
 
 // Formats are the names Write accepts, in the order a help text lists them.
@@ -45,10 +43,13 @@ func Write(w io.Writer, r *Result, format string) error {
 	var buf bytes.Buffer
 	var err error
 	switch format {
-	case "table":
-		err = writeTable(&buf, newDocument(r))
-	case "markdown":
-		writeMarkdown(&buf, newDocument(r))
+	case "table", "markdown":
+		d := newDocument(r)
+		grids := make([]reports.Grid, len(d.grids))
+		for i, g := range d.grids {
+			grids[i] = reports.Grid{Title: g.title, Header: header, Rows: g.rows, Numeric: numeric}
+		}
+		err = reports.WriteDocument(&buf, format, d.title, grids, d.notes)
 	case "json":
 		enc := json.NewEncoder(&buf)
 		enc.SetEscapeHTML(false)
@@ -91,19 +92,19 @@ func newDocument(r *Result) document {
 			d.grids = append(d.grids, grid{title: row.Staircase})
 		}
 		g := &d.grids[len(d.grids)-1]
-		truth := fmtNum(row.Truth)
+		truth := reports.Number(row.Truth)
 		if row.TruthSE > 0 {
 			// A standard error to one significant digit.
 			truth += " ± " + strconv.FormatFloat(row.TruthSE, 'g', 1, 64)
 		}
 		cells := []string{row.Level, truth, row.Estimator, row.Bound, "diverged", "—", "—", "—", "—"}
 		if s := row.Stats; s != nil {
-			cells[4], cells[5], cells[6], cells[7] = fmtNum(s.Mean), fmtNum(s.Bias), fmtNum(s.Variance), fmtNum(s.MSE)
+			cells[4], cells[5], cells[6], cells[7] = reports.Number(s.Mean), reports.Number(s.Bias), reports.Number(s.Variance), reports.Number(s.MSE)
 		} else if strings.HasPrefix(row.Diverged, "not run") {
 			cells[4] = "not run"
 		}
 		if row.Ceiling > 0 {
-			cells[8] = fmtNum(row.Ceiling)
+			cells[8] = reports.Number(row.Ceiling)
 		}
 		if row.Diverged != "" && !strings.HasPrefix(row.Diverged, "not run") {
 			diverged = append(diverged, fmt.Sprintf("%s on %s: %s.", row.Estimator, row.Staircase, row.Diverged))
@@ -123,88 +124,4 @@ func newDocument(r *Result) document {
 	d.notes = append(d.notes, r.Notes...)
 	d.notes = append(d.notes, fmt.Sprintf("Seed %d, miaudit %s.", r.Seed, r.Version))
 	return d
-}
-
-// writeTable renders d for a terminal, a tablewriter table per grid.
-func writeTable(buf *bytes.Buffer, d document) error {
-	fmt.Fprintf(buf, "%s\n", d.title)
-	align := make(tw.Alignment, len(header))
-	for i := range align {
-		align[i] = tw.AlignLeft
-		if numeric[i] {
-			align[i] = tw.AlignRight
-		}
-	}
-	for _, g := range d.grids {
-		fmt.Fprintf(buf, "\n%s\n", g.title)
-		t := tablewriter.NewTable(buf,
-			tablewriter.WithHeaderAutoFormat(tw.Off),
-			tablewriter.WithHeaderAlignmentConfig(tw.CellAlignment{PerColumn: align}),
-			tablewriter.WithRowAlignmentConfig(tw.CellAlignment{PerColumn: align}),
-		)
-		t.Header(header)
-		if err := t.Bulk(g.rows); err != nil {
-			return err
-		}
-		if err := t.Render(); err != nil {
-			return err
-		}
-	}
-	buf.WriteString("\nNotes\n")
-	for _, n := range d.notes {
-		fmt.Fprintf(buf, "- %s\n", n)
-	}
-	return nil
-}
-
-// mdEscaper backslash-escapes the characters that would end a table cell
-// (|) or start inline markup.
-var mdEscaper = strings.NewReplacer(
-	`\`, `\\`, "|", `\|`, "`", "\\`", "*", `\*`, "_", `\_`, "<", `\<`, ">", `\>`,
-	"\r\n", " ", "\n", " ", "\r", " ",
-)
-
-// writeMarkdown renders d as GitHub-flavoured Markdown.
-func writeMarkdown(buf *bytes.Buffer, d document) {
-	buf.WriteString("# " + mdEscaper.Replace(d.title) + "\n")
-	row := func(cells []string) {
-		buf.WriteString("|")
-		for _, c := range cells {
-			buf.WriteString(" " + mdEscaper.Replace(c) + " |")
-		}
-		buf.WriteString("\n")
-	}
-	for _, g := range d.grids {
-		buf.WriteString("\n## " + mdEscaper.Replace(g.title) + "\n\n")
-		row(header)
-		buf.WriteString("|")
-		for _, n := range numeric {
-			if n {
-				buf.WriteString(" ---: |")
-			} else {
-				buf.WriteString(" --- |")
-			}
-		}
-		buf.WriteString("\n")
-		for _, r := range g.rows {
-			row(r)
-		}
-	}
-	buf.WriteString("\n## Notes\n\n")
-	for _, n := range d.notes {
-		buf.WriteString("- " + mdEscaper.Replace(n) + "\n")
-	}
-}
-
-// fmtNum formats a figure for people: three decimals, or four significant
-// digits below 5e-4 so that a small variance does not print as 0.000.
-func fmtNum(x float64) string {
-	if x != 0 && math.Abs(x) < 5e-4 {
-		return strconv.FormatFloat(x, 'g', 4, 64)
-	}
-	s := strconv.FormatFloat(x, 'f', 3, 64)
-	if s == "-0.000" {
-		s = "0.000"
-	}
-	return s
 }

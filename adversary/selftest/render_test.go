@@ -113,17 +113,3 @@ func TestWriteErrors(t *testing.T) {
 		t.Errorf("failed writes left %q", buf.String())
 	}
 }
-
-func TestFmtNum(t *testing.T) {
-	for _, tc := range []struct {
-		x    float64
-		want string
-	}{
-		{2, "2.000"}, {-0.0488, "-0.049"}, {0.00012, "0.00012"}, {-1e-9, "-1e-09"}, {-0.0004, "-0.0004"},
-		{-0.0001, "-0.0001"}, {0, "0.000"}, {-0.0006, "-0.001"}, {math.Log(64), "4.159"},
-	} {
-		if got := fmtNum(tc.x); got != tc.want {
-			t.Errorf("fmtNum(%v): got %q, want %q", tc.x, got, tc.want)
-		}
-	}
-}
