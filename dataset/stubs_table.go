@@ -9,4 +9,6 @@ type TableSchema struct{}
 func LoadImageFolder(dir string, opt LoadOptions) (*Dataset, error) {
 	return nil, errors.New("not implemented")
 }
-func LoadTable(path string, opt LoadOptions) (*Dataset, error) { return nil, errors.New("not implemented") }
+func LoadTable(path string, opt LoadOptions) (*Dataset, error) {
+	return nil, errors.New("not implemented")
+}
