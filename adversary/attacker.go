@@ -28,6 +28,7 @@ const (
 	DefaultAttackerLR       = 1e-3
 	DefaultAttackerEpochs   = 200
 	DefaultAttackerPatience = 10
+	DefaultAttackerTol      = 1e-3
 	DefaultValFraction      = 0.1
 )
 
@@ -35,6 +36,12 @@ const (
 // default. The defaults follow scikit-learn's MLPClassifier with
 // early_stopping=True (Adam at 1e-3, at most 200 epochs, a stratified 10 %
 // validation split, patience 10), with 256 hidden units and batches of 256.
+// Unlike scikit-learn, which stops on validation accuracy with a tolerance
+// of 1e-4, it stops on validation cross-entropy, the quantity the
+// Barber–Agakov bound is made of, with a tolerance of 1e-3 nats per row:
+// the report's resolution. On 10,000 × 128 embeddings of 100 identities,
+// 1e-4 ran 123 epochs and 1e-3 about 45, for a validation cross-entropy
+// 0.02 nats lower.
 type AttackerConfig struct {
 	// Hidden lists the hidden widths, ReLU between layers; nil means
 	// [256]; an empty non-nil slice means a linear (softmax regression)
@@ -47,9 +54,14 @@ type AttackerConfig struct {
 	LR float64
 	// MaxEpochs caps the passes over the training rows; 0 means 200.
 	MaxEpochs int
-	// Patience is the number of epochs without a lower validation
-	// cross-entropy after which training stops; 0 means 10.
+	// Patience is the number of epochs without an improvement of the
+	// validation cross-entropy by more than Tol after which training
+	// stops; 0 means 10.
 	Patience int
+	// Tol is the improvement of the best validation cross-entropy (nats
+	// per row) that counts as progress, as scikit-learn's tol; 0 means
+	// 1e-3, a negative value means any decrease counts.
+	Tol float64
 	// ValFraction is the fraction of each class's training rows held out
 	// for early stopping (rounded; a class keeps at least one row for
 	// fitting); 0 means 0.1, a negative value disables early stopping
@@ -81,6 +93,12 @@ func (c AttackerConfig) withDefaults() (AttackerConfig, error) {
 	if c.Patience == 0 {
 		c.Patience = DefaultAttackerPatience
 	}
+	if c.Tol == 0 {
+		c.Tol = DefaultAttackerTol
+	}
+	if c.Tol < 0 {
+		c.Tol = 0
+	}
 	if c.ValFraction == 0 {
 		c.ValFraction = DefaultValFraction
 	}
@@ -104,6 +122,9 @@ type Attacker struct {
 	// ValLoss is the validation cross-entropy (nats per row) of the kept
 	// weights; NaN without early stopping.
 	ValLoss float64
+	// ValCurve holds the validation cross-entropy after each epoch; nil
+	// without early stopping.
+	ValCurve []float64
 
 	present     []int // present[c] is the class of output c
 	mean, scale []float32
@@ -174,6 +195,7 @@ func Fit(ctx context.Context, z *dataset.Matrix, rows []int, y []int, k int, cfg
 	defer t.machine.Close()
 	best := math.Inf(1)
 	var bestW [][]float32
+	stale := 0 // epochs since best improved by more than cfg.Tol
 	for epoch := 1; epoch <= cfg.MaxEpochs; epoch++ {
 		rng.Shuffle(len(fitIdx), func(i, j int) { fitIdx[i], fitIdx[j] = fitIdx[j], fitIdx[i] })
 		for lo := 0; lo < len(fitIdx); lo += t.batch {
@@ -190,10 +212,19 @@ func Fit(ctx context.Context, z *dataset.Matrix, rows []int, y []int, k int, cfg
 		}
 		a.layers = t.layers(false)
 		ce := a.crossEntropy(z, rows, lab, valIdx)
+		a.ValCurve = append(a.ValCurve, ce)
+		// scikit-learn's rule: the counter resets only on an improvement
+		// by more than tol, while any improvement updates the best.
+		if ce < best-cfg.Tol {
+			stale = 0
+		} else {
+			stale++
+		}
 		if ce < best {
 			best, a.BestEpoch, a.ValLoss = ce, epoch, ce
 			bestW = t.snapshot(bestW)
-		} else if epoch-a.BestEpoch >= cfg.Patience {
+		}
+		if stale >= cfg.Patience {
 			break
 		}
 	}

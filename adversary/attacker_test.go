@@ -186,6 +186,43 @@ func TestAttackerRecordsValidationLoss(t *testing.T) {
 	}
 }
 
+// TestAttackerStoppingRule pins scikit-learn's stopping rule: the patience
+// counter resets only on an improvement of the best validation loss by more
+// than Tol, while the kept weights follow any improvement.
+func TestAttackerStoppingRule(t *testing.T) {
+	rng := rand.New(rand.NewPCG(8, 9))
+	z, y := blobs(rng, 500, 2, 1.5)
+	rows := seq(0, 500)
+	// Tol = 100 nats: no epoch after the first (which improves on +Inf)
+	// counts as progress, so training stops after exactly 1 + Patience
+	// epochs, and the best epoch is still the lowest of the curve.
+	a, err := Fit(context.Background(), z, rows, y, 2, AttackerConfig{Patience: 3, Tol: 100, Seed: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Epochs != 4 || len(a.ValCurve) != 4 {
+		t.Fatalf("ran %d epochs (%d losses), want 1 + patience 3 = 4", a.Epochs, len(a.ValCurve))
+	}
+	best := 0
+	for i, v := range a.ValCurve {
+		if v < a.ValCurve[best] {
+			best = i
+		}
+	}
+	if a.BestEpoch != best+1 || a.ValLoss != a.ValCurve[best] {
+		t.Errorf("kept epoch %d (loss %v), want the curve's minimum: epoch %d of %v", a.BestEpoch, a.ValLoss, best+1, a.ValCurve)
+	}
+	// Any decrease counts with a negative Tol: the run stops only after 3
+	// epochs in a row without a new minimum (or at MaxEpochs).
+	b, err := Fit(context.Background(), z, rows, y, 2, AttackerConfig{Patience: 3, Tol: -1, MaxEpochs: 60, Seed: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.Epochs < b.BestEpoch || (b.Epochs != 60 && b.Epochs != b.BestEpoch+3) {
+		t.Errorf("ran %d epochs with the best at %d, want best + 3 or 60", b.Epochs, b.BestEpoch)
+	}
+}
+
 func TestAttackerErrors(t *testing.T) {
 	z := dataset.NewMatrix(10, 2)
 	rows := seq(0, 10)

@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/miaudit/miaudit/dataset"
 	"github.com/miaudit/miaudit/metrics/bootstrap"
@@ -104,9 +105,23 @@ func (c Config) withDefaults() Config {
 	return c
 }
 
-// Recorder receives progress of a long audit. Implementations must be cheap.
+// Recorder receives progress of a long audit. Implementations must be
+// cheap. Audit serialises its calls: an implementation need not be safe for
+// concurrent use.
 type Recorder interface {
 	Stage(msg string)
+}
+
+// lockedRecorder serialises Stage calls from concurrent jobs.
+type lockedRecorder struct {
+	mu  sync.Mutex
+	rec Recorder
+}
+
+func (l *lockedRecorder) Stage(msg string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.rec.Stage(msg)
 }
 
 type nopRecorder struct{}
@@ -187,7 +202,7 @@ func Audit(ctx context.Context, cfg Config, z *dataset.Matrix, labels *dataset.T
 		Fairness: []Fairness{},
 		Warnings: []string{},
 	}
-	a := &auditor{cfg: cfg, z: z, labels: labels, res: res, rec: rec}
+	a := &auditor{cfg: cfg, z: z, labels: labels, res: res, rec: &lockedRecorder{rec: rec}}
 	if err := a.split(); err != nil {
 		return nil, err
 	}
@@ -241,9 +256,12 @@ type auditor struct {
 	rec         Recorder
 	train, test []int
 	boot        *bootstrap.Resampler
+	mu          sync.Mutex // guards res.Warnings while neural jobs run
 }
 
 func (a *auditor) warn(format string, args ...any) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
 	a.res.Warnings = append(a.res.Warnings, fmt.Sprintf(format, args...))
 }
 
@@ -426,7 +444,7 @@ func (a *auditor) leakage(ctx context.Context, idx int, attr string) (Leakage, e
 	}
 
 	// The attackers.
-	var mlpPost *densePosterior
+	wantMLP := false
 	if countPresent(sTrain, k) >= 2 {
 		if slices.Contains(a.cfg.Attackers, "linear") {
 			m, err := a.fitProbe(ctx, "linear attacker on "+attr, s, k)
@@ -440,17 +458,23 @@ func (a *auditor) leakage(ctx context.Context, idx int, attr string) (Leakage, e
 			l.Attackers = append(l.Attackers, att)
 			l.MI = append(l.MI, ba)
 		}
-		if slices.Contains(a.cfg.Attackers, "mlp") {
-			att, ba, post, err := a.mlpAttacker(ctx, attr, idx, s, sTest, k)
-			if err != nil {
-				return Leakage{}, err
-			}
-			l.Attackers = append(l.Attackers, att)
-			l.MI = append(l.MI, ba)
-			mlpPost = post
-		}
+		wantMLP = slices.Contains(a.cfg.Attackers, "mlp")
 	} else {
 		a.warn("%s: the train split holds a single value; no attacker was fitted", attr)
+	}
+
+	// The MLP attacker and the neural critics train concurrently: each has
+	// its own graph and its own seeded random stream, so the figures do not
+	// depend on the scheduling. Their figures are collected in a fixed order.
+	nj, err := a.neural(ctx, attr, idx, s, sTest, k, wantMLP)
+	if err != nil {
+		return Leakage{}, err
+	}
+	var mlpPost *densePosterior
+	if wantMLP {
+		l.Attackers = append(l.Attackers, nj.mlp)
+		l.MI = append(l.MI, nj.mlpBA)
+		mlpPost = nj.mlpPost
 	}
 
 	// The MI estimators.
@@ -473,15 +497,11 @@ func (a *auditor) leakage(ctx context.Context, idx int, attr string) (Leakage, e
 			l.MI = append(l.MI, a.clubFigure(mlpPost, sTest, k))
 			continue
 		}
-		mi, err := a.criticMI(ctx, attr, idx, name, s, sTest, k)
-		if err != nil {
-			if ctx.Err() != nil {
-				return Leakage{}, ctx.Err()
-			}
+		if err := nj.criticErr[name]; err != nil {
 			a.warn("%s: %s estimate skipped: %v", attr, name, err)
 			continue
 		}
-		l.MI = append(l.MI, mi)
+		l.MI = append(l.MI, nj.critic[name])
 	}
 
 	// Re-identification.

@@ -3,9 +3,11 @@ package metrics
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"math"
 	"math/rand/v2"
 	"reflect"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -362,7 +364,34 @@ func TestAuditDeterministic(t *testing.T) {
 	if !reflect.DeepEqual(a, b) {
 		t.Error("the same inputs and seed gave different results")
 	}
+	// The neural jobs run concurrently on GOMAXPROCS goroutines; one
+	// goroutine must give the same figures.
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	if c := run(); !reflect.DeepEqual(a, c) {
+		t.Error("GOMAXPROCS=1 gave different results")
+	}
 }
+
+// TestAuditCancelledDuringNeuralJobs cancels the context while the neural
+// jobs run: Audit returns the context's error, not partial figures.
+func TestAuditCancelledDuringNeuralJobs(t *testing.T) {
+	z, tab := dataset.ExampleTable(dataset.ExampleSpec{Writers: 12, RowsPerWriter: 25, Dim: 8, Seed: 5})
+	ctx, cancel := context.WithCancel(context.Background())
+	rec := recorderFunc(func(msg string) {
+		if strings.Contains(msg, "critic") {
+			cancel()
+		}
+	})
+	_, err := Audit(ctx, Config{Targets: []string{"digit"}, Protected: []string{"writer"}, Bootstrap: 0, CGrid: []float64{1}, Seed: 9,
+		Attackers: []string{"linear", "mlp"}, Estimators: []string{"mine", "infonce"}, NeuralSteps: 5000, NeuralBatch: 32}, z, tab, Input{}, rec)
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("got %v, want context.Canceled", err)
+	}
+}
+
+type recorderFunc func(string)
+
+func (f recorderFunc) Stage(msg string) { f(msg) }
 
 // TestDensePosteriorMatchesLinear scores the same posterior held densely
 // (float32, as for neural attackers) and computed block by block.

@@ -2,9 +2,12 @@ package metrics
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
+	"runtime"
 	"slices"
+	"sync"
 
 	"github.com/miaudit/miaudit/adversary"
 )
@@ -301,4 +304,75 @@ func criticLabel(bound string, tau float64, batch int) string {
 		return "club (categorical)"
 	}
 	return bound
+}
+
+// neuralJobs holds the results of the neural jobs for one protected
+// attribute.
+type neuralJobs struct {
+	mlp       Attacker
+	mlpBA     MI
+	mlpPost   *densePosterior
+	critic    map[string]MI
+	criticErr map[string]error
+}
+
+// neural runs the MLP attacker (if wantMLP) and a critic for every
+// estimator of cfg.Estimators that trains one, on up to GOMAXPROCS
+// goroutines. An MLP attacker error or a cancelled ctx is returned; a
+// critic's error is kept in criticErr, for the caller to report.
+func (a *auditor) neural(ctx context.Context, attr string, idx int, s, sTest []int, k int, wantMLP bool) (*neuralJobs, error) {
+	nj := &neuralJobs{critic: map[string]MI{}, criticErr: map[string]error{}}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var jobs []func() error
+	if wantMLP {
+		jobs = append(jobs, func() error {
+			att, ba, post, err := a.mlpAttacker(ctx, attr, idx, s, sTest, k)
+			if err != nil {
+				cancel()
+				return err
+			}
+			nj.mlp, nj.mlpBA, nj.mlpPost = att, ba, post
+			return nil
+		})
+	}
+	var mu sync.Mutex
+	for _, name := range a.cfg.Estimators {
+		if name == "knn" || name == "club" {
+			continue
+		}
+		jobs = append(jobs, func() error {
+			mi, err := a.criticMI(ctx, attr, idx, name, s, sTest, k)
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				nj.criticErr[name] = err
+				return nil
+			}
+			nj.critic[name] = mi
+			return nil
+		})
+	}
+	errs := make([]error, len(jobs))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(jobs)) {
+		wg.Go(func() {
+			for j := range next {
+				errs[j] = jobs[j]()
+			}
+		})
+	}
+	for j := range jobs {
+		next <- j
+	}
+	close(next)
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err // the MLP attacker's error
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err // cancelled by the caller
+	}
+	return nj, nil
 }
