@@ -65,6 +65,7 @@ figure with a bootstrap confidence interval.`,
 	root.AddCommand(NewCmdVersion(ios))
 	root.AddCommand(NewCmdAudit(ios, nil))
 	root.AddCommand(NewCmdSelftest(ios, nil))
+	root.AddCommand(NewCmdData(ios, nil))
 	return root
 }
 
