@@ -28,6 +28,10 @@ type Dataset struct {
 	// Hash identifies the data: the hex SHA-256 of the files read, in a
 	// fixed order, so a model's config can record what it was trained on.
 	Hash string
+	// Notes say what the loader did that the data does not show (rows
+	// dropped, a split drawn, categories unseen by the schema), one
+	// sentence each, for the user.
+	Notes []string
 	// Schema is set for tables: how raw columns became the feature vector.
 	// An encoder trained on a table stores it and applies it at embedding
 	// time, so the same standardisation and one-hot coding are used.
@@ -97,6 +101,9 @@ type LoadOptions struct {
 	// ImageSize is the side images are resized to (image folders only);
 	// 0 means 28.
 	ImageSize int
+	// DropMissing drops the table rows with a missing feature value (and
+	// says so in the Dataset's Notes) instead of failing.
+	DropMissing bool
 	// Channels is 1 (grey) or 3 (RGB) for image folders; 0 means 1.
 	Channels int
 	// Seed drives any random choice a loader makes (the train/test split

@@ -408,9 +408,42 @@ type missingColumn struct {
 // line (CSV: an empty file, no data rows, a row with the wrong number of
 // fields, duplicate or empty column names, bad quoting; ARFF: see
 // ReadARFF). Errors reading the file are those of package os.
+//
+// With opt.DropMissing, rows with a missing feature value are dropped
+// instead, and the Dataset's Notes say how many, from which columns.
 func LoadTable(path string, opt LoadOptions) (*Dataset, error) {
-	d, _, err := loadTable(path, opt, tableConfig{})
-	return d, err
+	d, rep, err := loadTable(path, opt, tableConfig{dropMissing: opt.DropMissing})
+	if err != nil {
+		return nil, err
+	}
+	d.Notes = rep.notes(path)
+	return d, nil
+}
+
+// notes turns the report into sentences for the user.
+func (r *tableReport) notes(path string) []string {
+	var out []string
+	if r.dropped > 0 {
+		cols := make([]string, len(r.missing))
+		for i, m := range r.missing {
+			cols[i] = fmt.Sprintf("%s (%d)", m.name, len(m.lines))
+		}
+		out = append(out, fmt.Sprintf("%s: dropped %d rows with missing values in %s", path, r.dropped, strings.Join(cols, ", ")))
+	}
+	if r.splitDrawn {
+		out = append(out, fmt.Sprintf("%s: no \"split\" column; a seeded random 80/20 train/test split was drawn", path))
+	}
+	names := make([]string, 0, len(r.unseen))
+	for n := range r.unseen {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	for _, n := range names {
+		if r.unseen[n] > 0 {
+			out = append(out, fmt.Sprintf("%s: %d rows have a value of %s that the schema has not seen; they code as all zeros", path, r.unseen[n], n))
+		}
+	}
+	return out
 }
 
 // loadTable is LoadTable with settings not yet in LoadOptions; it also

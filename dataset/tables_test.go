@@ -327,6 +327,16 @@ func TestLoadTableMissing(t *testing.T) {
 	if got := column(t, d.Attrs, "id"); !slices.Equal(got, []string{"1", "7"}) || rep.dropped != 6 || len(rep.missing) != 3 {
 		t.Errorf("dropping: got ids %q, %d dropped, %d columns with missing values; want [1 7], 6, 3", got, rep.dropped, len(rep.missing))
 	}
+	// The same through LoadTable's option, which says so in Notes (the
+	// table has no split column, so a split is drawn and noted too).
+	d2, err := LoadTable(path, LoadOptions{LabelColumns: []string{"id"}, DropMissing: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := column(t, d2.Attrs, "id"); !slices.Equal(got, []string{"1", "7"}) || len(d2.Notes) != 2 ||
+		!strings.Contains(d2.Notes[0], path+": dropped 6 rows with missing values in ") || !strings.Contains(d2.Notes[1], "split") {
+		t.Errorf("DropMissing: got ids %q, notes %q", got, d2.Notes)
+	}
 	// Kinds are decided after dropping: age 20, 1 is numeric (mean 10.5,
 	// std 9.5); job a, f categorical.
 	if got := d.Schema.Features; !slices.Equal(got, []string{"age", "job=a", "job=f", "score"}) {
