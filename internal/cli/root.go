@@ -66,6 +66,8 @@ figure with a bootstrap confidence interval.`,
 	root.AddCommand(NewCmdAudit(ios, nil))
 	root.AddCommand(NewCmdSelftest(ios, nil))
 	root.AddCommand(NewCmdData(ios, nil))
+	root.AddCommand(NewCmdTrain(ios, nil))
+	root.AddCommand(NewCmdEmbed(ios, nil))
 	return root
 }
 
@@ -74,20 +76,30 @@ figure with a bootstrap confidence interval.`,
 func Main(args []string, ios *IOStreams) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	return MainContext(ctx, args, ios)
+}
+
+// MainContext is Main with the context the command runs under.
+func MainContext(ctx context.Context, args []string, ios *IOStreams) int {
 	root := NewRootCmd(ios)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
 	if err == nil {
 		return ExitOK
 	}
-	fmt.Fprintf(ios.ErrOut, "miaudit: %v\n", err)
+	if _, ok := err.(*interruptedError); !ok {
+		fmt.Fprintf(ios.ErrOut, "miaudit: %v\n", err)
+	}
 	return exitCode(err)
 }
 
 func exitCode(err error) int {
 	var ue *UsageError
 	var ge *GateError
+	var ie *interruptedError
 	switch {
+	case errors.As(err, &ie):
+		return ExitInterrupted
 	case errors.As(err, &ge):
 		return ExitGate
 	case errors.As(err, &ue), isCobraUsage(err):

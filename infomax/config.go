@@ -1,0 +1,139 @@
+package infomax
+
+import (
+	"fmt"
+	"slices"
+)
+
+// Encoder kinds.
+const (
+	ConvEncoder = "conv"
+	MLPEncoder  = "mlp"
+)
+
+// Config describes a DIM model and how it trains. Every field is recorded
+// in a trained model's JSON config. DefaultConfig fills the defaults for an
+// input shape.
+type Config struct {
+	// Encoder is ConvEncoder (inputs of shape (C, H, W)) or MLPEncoder
+	// (inputs of shape (D)).
+	Encoder string `json:"encoder"`
+	// Input is one example's shape.
+	Input []int `json:"input"`
+	// Code is the width of the code y.
+	Code int `json:"code"`
+	// Channels are the conv encoder's layers: a 3×3 stride-1 convolution
+	// to Channels[0], then 4×4 stride-2 convolutions (each halving the
+	// side), each followed by a ReLU; a linear layer maps the last one,
+	// flattened, to the code.
+	Channels []int `json:"channels,omitempty"`
+	// LocalLayer is the index in Channels of the layer whose output is the
+	// local feature map.
+	LocalLayer int `json:"local_layer"`
+	// Hidden are the MLP encoder's hidden widths (ReLU), and those of the
+	// view encoder of the table objective.
+	Hidden []int `json:"hidden,omitempty"`
+	// Embed is the width of the critics' embeddings.
+	Embed int `json:"embed"`
+	// Estimator is JSD, InfoNCE or DV.
+	Estimator string `json:"estimator"`
+	// Alpha weighs global DIM, Beta local DIM (for the MLP encoder: the
+	// view objective) and Gamma prior matching.
+	Alpha float64 `json:"alpha"`
+	Beta  float64 `json:"beta"`
+	Gamma float64 `json:"gamma"`
+	// Corrupt is the probability that a feature of the table objective's
+	// view comes from another row.
+	Corrupt float64 `json:"corrupt,omitempty"`
+	// Batch is the number of examples per training step.
+	Batch int `json:"batch"`
+	// LR is Adam's learning rate.
+	LR float64 `json:"lr"`
+	// Seed seeds the initial weights and every random draw of training.
+	Seed uint64 `json:"seed"`
+}
+
+// DefaultConfig returns the defaults for inputs of the given shape: a conv
+// encoder for (C, H, W) — channels 32, 64, 128, local map from the 64-channel
+// layer — and an MLP encoder (hidden 256, 256) for (D); a 64-d code,
+// 64-d critic embeddings, JSD, α = 0.5, β = 1, γ = 0.1 (the DIM paper's
+// weights), corruption 0.3, batches of 64 and Adam at 1e-3.
+func DefaultConfig(input []int) Config {
+	c := Config{
+		Input: slices.Clone(input), Code: 64, Embed: 64, Estimator: JSD,
+		Alpha: 0.5, Beta: 1, Gamma: 0.1, Batch: 64, LR: 1e-3,
+	}
+	if len(input) == 3 {
+		c.Encoder, c.Channels, c.LocalLayer = ConvEncoder, []int{32, 64, 128}, 1
+	} else {
+		c.Encoder, c.Hidden, c.Corrupt = MLPEncoder, []int{256, 256}, 0.3
+	}
+	return c
+}
+
+// Validate reports the first problem with c, naming the field.
+func (c Config) Validate() error {
+	switch c.Encoder {
+	case ConvEncoder:
+		if len(c.Input) != 3 || c.Input[0] < 1 || c.Input[1] < 1 || c.Input[2] < 1 {
+			return fmt.Errorf("infomax: conv encoder needs an input shape (C, H, W), got %v", c.Input)
+		}
+		if len(c.Channels) < 2 {
+			return fmt.Errorf("infomax: conv encoder needs at least 2 layers, got channels %v", c.Channels)
+		}
+		if c.LocalLayer < 0 || c.LocalLayer >= len(c.Channels) {
+			return fmt.Errorf("infomax: local layer %d outside the %d conv layers", c.LocalLayer, len(c.Channels))
+		}
+		h, w := c.Input[1], c.Input[2]
+		for i, ch := range c.Channels {
+			if ch < 1 {
+				return fmt.Errorf("infomax: conv layer %d has %d channels", i, ch)
+			}
+			if i > 0 {
+				h, w = h/2, w/2
+			}
+		}
+		if h < 1 || w < 1 {
+			return fmt.Errorf("infomax: input %v too small for %d conv layers (each after the first halves the side)", c.Input, len(c.Channels))
+		}
+	case MLPEncoder:
+		if len(c.Input) != 1 || c.Input[0] < 1 {
+			return fmt.Errorf("infomax: mlp encoder needs an input shape (D), got %v", c.Input)
+		}
+		for _, h := range c.Hidden {
+			if h < 1 {
+				return fmt.Errorf("infomax: hidden widths %v", c.Hidden)
+			}
+		}
+		if !(c.Corrupt > 0 && c.Corrupt < 1) {
+			return fmt.Errorf("infomax: corruption %g outside (0, 1)", c.Corrupt)
+		}
+	default:
+		return fmt.Errorf("infomax: unknown encoder %q (want conv or mlp)", c.Encoder)
+	}
+	if c.Code < 1 || c.Embed < 1 {
+		return fmt.Errorf("infomax: code %d, embed %d: want positive widths", c.Code, c.Embed)
+	}
+	if !slices.Contains(Estimators, c.Estimator) {
+		return fmt.Errorf("infomax: unknown estimator %q (want jsd, infonce or dv)", c.Estimator)
+	}
+	if c.Alpha < 0 || c.Beta < 0 || c.Gamma < 0 || c.Alpha+c.Beta == 0 {
+		return fmt.Errorf("infomax: weights α %g, β %g, γ %g: want non-negative, α + β > 0", c.Alpha, c.Beta, c.Gamma)
+	}
+	if c.Batch < 2 {
+		return fmt.Errorf("infomax: batch %d: want at least 2 (negatives come from the batch)", c.Batch)
+	}
+	if !(c.LR > 0) {
+		return fmt.Errorf("infomax: learning rate %g: want positive", c.LR)
+	}
+	return nil
+}
+
+// InputSize returns the number of values of one example.
+func (c Config) InputSize() int {
+	n := 1
+	for _, s := range c.Input {
+		n *= s
+	}
+	return n
+}

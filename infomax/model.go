@@ -1,0 +1,373 @@
+package infomax
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
+	"github.com/miaudit/miaudit/nn"
+)
+
+// ErrDiverged is wrapped by Step's error when the loss is not finite.
+var ErrDiverged = errors.New("infomax: training diverged (the loss is not finite)")
+
+// priorHidden is the width of the prior discriminator's hidden layer.
+const priorHidden = 256
+
+// encoder is the network from an input to its code, and (conv) its feature
+// maps. Its parameters are named "enc.*".
+type encoder struct {
+	cfg   Config
+	convs []*nn.Conv2d
+	fc    *nn.Linear
+	mlp   *nn.MLP
+}
+
+func newEncoder(g *G.ExprGraph, cfg Config, rng *rand.Rand) (*encoder, error) {
+	e := &encoder{cfg: cfg}
+	var err error
+	switch cfg.Encoder {
+	case ConvEncoder:
+		in, h, w := cfg.Input[0], cfg.Input[1], cfg.Input[2]
+		for i, ch := range cfg.Channels {
+			k, st := 3, 1
+			if i > 0 {
+				k, st = 4, 2
+			}
+			c, err := nn.NewConv2d(g, fmt.Sprintf("enc.conv%d", i), in, ch, k, rng, &nn.Conv2dOptions{Stride: st, Padding: 1})
+			if err != nil {
+				return nil, err
+			}
+			e.convs = append(e.convs, c)
+			in, h, w = ch, c.OutSize(h), c.OutSize(w)
+		}
+		if e.fc, err = nn.NewLinear(g, "enc.fc", in*h*w, cfg.Code, rng, nil); err != nil {
+			return nil, err
+		}
+	case MLPEncoder:
+		widths := append(append([]int{cfg.Input[0]}, cfg.Hidden...), cfg.Code)
+		if e.mlp, err = nn.NewMLP(g, "enc.mlp", widths, nn.ReLU, rng, nil); err != nil {
+			return nil, err
+		}
+	}
+	return e, nil
+}
+
+// forward returns the code of x and, for the conv encoder, every layer's
+// output after its ReLU.
+func (e *encoder) forward(x *G.Node) (y *G.Node, maps []*G.Node, err error) {
+	if e.mlp != nil {
+		y, err = e.mlp.Forward(x)
+		return y, nil, err
+	}
+	h := x
+	for _, c := range e.convs {
+		if h, err = c.Forward(h); err != nil {
+			return nil, nil, err
+		}
+		if h, err = nn.ReLU(h); err != nil {
+			return nil, nil, err
+		}
+		maps = append(maps, h)
+	}
+	s := h.Shape()
+	flat, err := G.Reshape(h, tensor.Shape{s[0], s[1] * s[2] * s[3]})
+	if err != nil {
+		return nil, nil, fmt.Errorf("infomax: flatten: %w", err)
+	}
+	y, err = e.fc.Forward(flat)
+	return y, maps, err
+}
+
+func (e *encoder) modules() []nn.Module {
+	if e.mlp != nil {
+		return []nn.Module{e.mlp}
+	}
+	mods := make([]nn.Module, 0, len(e.convs)+1)
+	for _, c := range e.convs {
+		mods = append(mods, c)
+	}
+	return append(mods, e.fc)
+}
+
+// inputNode adds a float32 input of n examples of cfg.Input's shape, bound
+// to a new tensor.
+func inputNode(g *G.ExprGraph, name string, n int, shape []int) (*G.Node, *tensor.Dense) {
+	full := append([]int{n}, shape...)
+	t := tensor.New(tensor.Of(tensor.Float32), tensor.WithShape(full...))
+	return G.NewTensor(g, tensor.Float32, len(full), G.WithShape(full...), G.WithName(name), G.WithValue(t)), t
+}
+
+// Stats are the figures of one training step, in nats where they are MI
+// estimates (JSD values are a training signal, not nats).
+type Stats struct {
+	// Loss is the minimised objective −(α·Global + β·Local) + γ·Prior.
+	Loss float64
+	// Local is the local DIM estimate (for the MLP encoder, the view
+	// estimate); NaN when β = 0.
+	Local float64
+	// Global is the global DIM estimate; NaN when α = 0 or for the MLP
+	// encoder.
+	Global float64
+	// Prior is the prior discriminator's cross-entropy (log 4 ≈ 1.386 when
+	// it cannot tell codes from prior draws); NaN when γ = 0.
+	Prior float64
+}
+
+// Trainer holds a DIM model's training graph and optimiser. It is not safe
+// for concurrent use.
+type Trainer struct {
+	cfg                   Config
+	x, view, prior        *tensor.Dense
+	enc                   *encoder
+	params, encParams     *nn.Params
+	machine               *nn.Machine
+	opt                   *nn.Adam
+	local, global, priorL *G.Node
+}
+
+// NewTrainer builds the training graph of cfg, with initial weights drawn
+// from a generator seeded with cfg.Seed.
+func NewTrainer(cfg Config) (*Trainer, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	rng := rand.New(rand.NewPCG(cfg.Seed, 0x696e666f6d6178)) // "infomax"
+	g := G.NewGraph()
+	t := &Trainer{cfg: cfg}
+	var xn *G.Node
+	xn, t.x = inputNode(g, "x", cfg.Batch, cfg.Input)
+	var err error
+	if t.enc, err = newEncoder(g, cfg, rng); err != nil {
+		return nil, err
+	}
+	y, maps, err := t.enc.forward(xn)
+	if err != nil {
+		return nil, err
+	}
+	mods := t.enc.modules()
+	b := cfg.Batch
+	var terms []*G.Node // weighted objective terms to maximise
+	var e exprs
+	weigh := func(w float64, v *G.Node) {
+		terms = append(terms, e.do(func() (*G.Node, error) { return G.Mul(v, G.NewConstant(float32(w))) }))
+	}
+	embedCode := func(name string) (*G.Node, error) {
+		l, err := nn.NewLinear(g, name, cfg.Code, cfg.Embed, rng, nil)
+		if err != nil {
+			return nil, err
+		}
+		mods = append(mods, l)
+		return l.Forward(y)
+	}
+	switch cfg.Encoder {
+	case ConvEncoder:
+		if cfg.Beta > 0 {
+			lm := maps[cfg.LocalLayer]
+			s := lm.Shape()
+			p := s[2] * s[3]
+			c, err := nn.NewConv2d(g, "critic.local", s[1], cfg.Embed, 1, rng, &nn.Conv2dOptions{NoBias: true})
+			if err != nil {
+				return nil, err
+			}
+			mods = append(mods, c)
+			// The code itself is the local critic's code embedding (as in
+			// the reference workload): a second linear map between y and
+			// the dot product only shrank the initial scores and slowed
+			// the local term's start.
+			yl := y
+			if cfg.Embed != cfg.Code {
+				if yl, err = embedCode("critic.code_local"); err != nil {
+					return nil, err
+				}
+			}
+			le := e.do(func() (*G.Node, error) { return c.Forward(lm) })
+			le = e.do(func() (*G.Node, error) { return G.Reshape(le, tensor.Shape{b, cfg.Embed, p}) })
+			le = e.do(func() (*G.Node, error) { return G.Transpose(le, 1, 0, 2) })
+			le = e.do(func() (*G.Node, error) { return G.Reshape(le, tensor.Shape{cfg.Embed, b * p}) })
+			sc := e.do(func() (*G.Node, error) { return nn.MatMul(yl, le, false, false) })
+			if e.err == nil {
+				if t.local, err = objective(sc, b, p, cfg.Estimator); err != nil {
+					return nil, err
+				}
+				weigh(cfg.Beta, t.local)
+			}
+		}
+		if cfg.Alpha > 0 {
+			last := maps[len(maps)-1]
+			s := last.Shape()
+			flat := e.do(func() (*G.Node, error) { return G.Reshape(last, tensor.Shape{b, s[1] * s[2] * s[3]}) })
+			ml, err := nn.NewLinear(g, "critic.map", s[1]*s[2]*s[3], cfg.Embed, rng, nil)
+			if err != nil {
+				return nil, err
+			}
+			mods = append(mods, ml)
+			yg, err := embedCode("critic.code_global")
+			if err != nil {
+				return nil, err
+			}
+			me := e.do(func() (*G.Node, error) { return ml.Forward(flat) })
+			sc := e.do(func() (*G.Node, error) { return nn.MatMul(yg, me, false, true) })
+			if e.err == nil {
+				if t.global, err = objective(sc, b, 1, cfg.Estimator); err != nil {
+					return nil, err
+				}
+				weigh(cfg.Alpha, t.global)
+			}
+		}
+	case MLPEncoder:
+		var vn *G.Node
+		vn, t.view = inputNode(g, "view", b, cfg.Input)
+		widths := append(append([]int{cfg.Input[0]}, cfg.Hidden...), cfg.Embed)
+		vm, err := nn.NewMLP(g, "critic.view", widths, nn.ReLU, rng, nil)
+		if err != nil {
+			return nil, err
+		}
+		mods = append(mods, vm)
+		yv, err := embedCode("critic.code_view")
+		if err != nil {
+			return nil, err
+		}
+		ve := e.do(func() (*G.Node, error) { return vm.Forward(vn) })
+		sc := e.do(func() (*G.Node, error) { return nn.MatMul(yv, ve, false, true) })
+		if e.err == nil {
+			if t.local, err = objective(sc, b, 1, cfg.Estimator); err != nil {
+				return nil, err
+			}
+			weigh(cfg.Beta, t.local)
+		}
+	}
+	if e.err != nil {
+		return nil, fmt.Errorf("infomax: %w", e.err)
+	}
+	loss := e.neg(sum(&e, terms))
+	if cfg.Gamma > 0 {
+		var pn *G.Node
+		pn, t.prior = inputNode(g, "prior", b, []int{cfg.Code})
+		d, err := nn.NewMLP(g, "prior", []int{cfg.Code, priorHidden, 1}, nn.ReLU, rng, nil)
+		if err != nil {
+			return nil, err
+		}
+		mods = append(mods, d)
+		// The discriminator minimises its cross-entropy (prior draws are
+		// labelled 1, codes 0); the reversal layer makes the encoder
+		// maximise it.
+		yr := e.do(func() (*G.Node, error) { return nn.GradReverse(y, 1) })
+		dp := e.do(func() (*G.Node, error) { return d.Forward(pn) })
+		dy := e.do(func() (*G.Node, error) { return d.Forward(yr) })
+		real := e.do(func() (*G.Node, error) { return nn.Softplus(e.neg(dp)) })
+		fake := e.do(func() (*G.Node, error) { return nn.Softplus(dy) })
+		t.priorL = e.add(e.do(func() (*G.Node, error) { return G.Mean(real) }), e.do(func() (*G.Node, error) { return G.Mean(fake) }))
+		loss = e.add(loss, e.do(func() (*G.Node, error) { return G.Mul(t.priorL, G.NewConstant(float32(cfg.Gamma))) }))
+	}
+	if e.err != nil {
+		return nil, fmt.Errorf("infomax: %w", e.err)
+	}
+	if t.params, err = nn.ParamsOf(mods...); err != nil {
+		return nil, err
+	}
+	if t.encParams, err = nn.ParamsOf(t.enc.modules()...); err != nil {
+		return nil, err
+	}
+	var watch []*G.Node
+	for _, n := range []*G.Node{t.local, t.global, t.priorL} {
+		if n != nil {
+			watch = append(watch, n)
+		}
+	}
+	if t.machine, err = nn.NewMachine(loss, t.params, watch...); err != nil {
+		return nil, err
+	}
+	if t.opt, err = nn.NewAdam(t.params, nn.AdamConfig{LR: cfg.LR}); err != nil {
+		t.machine.Close()
+		return nil, err
+	}
+	return t, nil
+}
+
+// sum adds the nodes.
+func sum(e *exprs, ns []*G.Node) *G.Node {
+	acc := ns[0]
+	for _, n := range ns[1:] {
+		acc = e.add(acc, n)
+	}
+	return acc
+}
+
+// Config returns the trainer's configuration.
+func (t *Trainer) Config() Config { return t.cfg }
+
+// Steps returns the number of steps taken (restored by LoadState).
+func (t *Trainer) Steps() int64 { return t.opt.StepCount() }
+
+// Step runs one training step on the batch x (Batch examples, one after
+// another) and returns its figures. rng draws the step's randomness: the
+// prior samples and the table objective's corrupted views. A non-finite
+// loss returns an error wrapping ErrDiverged before the weights change.
+func (t *Trainer) Step(x []float32, rng *rand.Rand) (Stats, error) {
+	b, d := t.cfg.Batch, t.cfg.InputSize()
+	if len(x) != b*d {
+		return Stats{}, fmt.Errorf("infomax: batch of %d values, want %d examples of %d", len(x), b, d)
+	}
+	copy(t.x.Data().([]float32), x)
+	if t.view != nil {
+		corrupt(t.view.Data().([]float32), x, b, d, t.cfg.Corrupt, rng)
+	}
+	if t.prior != nil {
+		for i, p := 0, t.prior.Data().([]float32); i < len(p); i++ {
+			p[i] = float32(rng.NormFloat64())
+		}
+	}
+	if err := t.machine.Run(); err != nil {
+		return Stats{}, err
+	}
+	st := Stats{Loss: t.machine.Loss(), Local: t.value(t.local), Global: t.value(t.global), Prior: t.value(t.priorL)}
+	if math.IsNaN(st.Loss) || math.IsInf(st.Loss, 0) {
+		return st, fmt.Errorf("step %d: loss %v: %w", t.Steps()+1, st.Loss, ErrDiverged)
+	}
+	return st, t.opt.Step()
+}
+
+func (t *Trainer) value(n *G.Node) float64 {
+	if n == nil {
+		return math.NaN()
+	}
+	v := t.machine.Value(n)
+	if v == nil {
+		return math.NaN()
+	}
+	switch d := v.Data().(type) {
+	case float32:
+		return float64(d)
+	case float64:
+		return d
+	case []float32:
+		return float64(d[0])
+	}
+	return math.NaN()
+}
+
+// corrupt writes into view the batch x (b rows of d) with each value
+// replaced, with probability q, by the same feature of a uniformly drawn
+// other row.
+func corrupt(view, x []float32, b, d int, q float64, rng *rand.Rand) {
+	copy(view, x)
+	for i := range b {
+		for j := range d {
+			if rng.Float64() < q {
+				o := rng.IntN(b - 1)
+				if o >= i {
+					o++
+				}
+				view[i*d+j] = x[o*d+j]
+			}
+		}
+	}
+}
+
+// Close releases the graph.
+func (t *Trainer) Close() error { return t.machine.Close() }

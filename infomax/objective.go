@@ -1,0 +1,188 @@
+package infomax
+
+import (
+	"fmt"
+	"math"
+
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
+	"github.com/miaudit/miaudit/nn"
+)
+
+// Estimators of the MI between a code and its input.
+const (
+	JSD     = "jsd"
+	InfoNCE = "infonce"
+	DV      = "dv"
+)
+
+// Estimators lists the estimator names Config.Estimator accepts.
+var Estimators = []string{JSD, InfoNCE, DV}
+
+// Estimate returns the estimator's value on a score matrix s of b rows
+// (codes) and b·p columns (features: p per example, example j's at columns
+// j·p … j·p+p−1), whose positive pairs are row i with example i's p
+// columns and negative pairs row i with the other examples' columns:
+//
+//	JSD      E_pos[−softplus(−s)] − E_neg[softplus(s)]
+//	DV       E_pos[s] − log E_neg[exp s]
+//	InfoNCE  log b + mean over columns c of (s[i(c), c] − log Σ_i' exp s[i', c]),
+//	         i(c) the example of column c: each feature picks its own code
+//	         out of the b codes of the batch (at most log b)
+//
+// in float64, as the reference for the graph Objective builds. It panics
+// if len(s) ≠ b·b·p, b < 2 or p < 1.
+func Estimate(s []float64, b, p int, estimator string) float64 {
+	if b < 2 || p < 1 || len(s) != b*b*p {
+		panic("infomax: score matrix shape")
+	}
+	cols := b * p
+	switch estimator {
+	case JSD:
+		var pos, neg float64
+		for i := range b {
+			for c := range cols {
+				v := s[i*cols+c]
+				if c/p == i {
+					pos -= softplus(-v)
+				} else {
+					neg += softplus(v)
+				}
+			}
+		}
+		return pos/float64(b*p) - neg/float64(b*(b-1)*p)
+	case DV:
+		var pos float64
+		top := math.Inf(-1)
+		for i := range b {
+			for c := range cols {
+				if c/p == i {
+					pos += s[i*cols+c]
+				} else {
+					top = max(top, s[i*cols+c])
+				}
+			}
+		}
+		var sum float64
+		for i := range b {
+			for c := range cols {
+				if c/p != i {
+					sum += math.Exp(s[i*cols+c] - top)
+				}
+			}
+		}
+		return pos/float64(b*p) - (top + math.Log(sum/float64(b*(b-1)*p)))
+	case InfoNCE:
+		var tot float64
+		for c := range cols {
+			top := math.Inf(-1)
+			for i := range b {
+				top = max(top, s[i*cols+c])
+			}
+			var sum float64
+			for i := range b {
+				sum += math.Exp(s[i*cols+c] - top)
+			}
+			tot += s[(c/p)*cols+c] - top - math.Log(sum)
+		}
+		return math.Log(float64(b)) + tot/float64(cols)
+	}
+	panic(fmt.Sprintf("infomax: unknown estimator %q", estimator))
+}
+
+// softplus is log(1 + eˣ) without overflow.
+func softplus(x float64) float64 {
+	if x > 0 {
+		return x + math.Log1p(math.Exp(-x))
+	}
+	return math.Log1p(math.Exp(x))
+}
+
+// objective adds the estimator's value on the score node s (b × b·p,
+// float32, laid out as Estimate's) to s's graph, differentiable.
+func objective(s *G.Node, b, p int, estimator string) (*G.Node, error) {
+	cols := b * p
+	nPos, nNeg := float64(b*p), float64(b*(b-1)*p)
+	dt := s.Dtype()
+	mask := func(pos, neg float64) *G.Node {
+		t := tensor.New(tensor.Of(dt), tensor.WithShape(b, cols))
+		for i := range b {
+			for c := range cols {
+				v := neg
+				if c/p == i {
+					v = pos
+				}
+				if err := t.SetAt(castTo(dt, v), i, c); err != nil {
+					panic(err) // unreachable: in range and of t's dtype
+				}
+			}
+		}
+		return G.NewConstant(t)
+	}
+	var e exprs
+	var v *G.Node
+	switch estimator {
+	case JSD:
+		// Σ pos·(−softplus(−s))/nPos − Σ neg·softplus(s)/nNeg
+		sp := e.do(func() (*G.Node, error) { return nn.Softplus(s) })
+		spNeg := e.do(func() (*G.Node, error) { return nn.Softplus(e.neg(s)) })
+		pos := e.sum(e.hadamard(spNeg, mask(1/nPos, 0)))
+		neg := e.sum(e.hadamard(sp, mask(0, 1/nNeg)))
+		v = e.neg(e.add(pos, neg))
+	case DV:
+		pos := e.sum(e.hadamard(s, mask(1/nPos, 0)))
+		// log E_neg[exp s] = logsumexp over all entries of s + log w,
+		// w = 1/nNeg on negatives and 0 (log w = −1e30) on positives.
+		lw := mask(-1e30, -math.Log(nNeg))
+		flat := e.do(func() (*G.Node, error) { return G.Reshape(e.add(s, lw), tensor.Shape{b * cols}) })
+		lme := e.do(func() (*G.Node, error) { return nn.LogSumExp(flat, 0) })
+		v = e.sub(pos, lme)
+	case InfoNCE:
+		pos := e.sum(e.hadamard(s, mask(1/float64(cols), 0)))
+		lse := e.do(func() (*G.Node, error) { return nn.LogSumExp(s, 0) })
+		mean := e.do(func() (*G.Node, error) { return G.Mean(lse) })
+		logB := G.NewConstant(castTo(dt, math.Log(float64(b))))
+		v = e.add(logB, e.sub(pos, mean))
+	default:
+		return nil, fmt.Errorf("infomax: unknown estimator %q (want jsd, infonce or dv)", estimator)
+	}
+	if e.err != nil {
+		return nil, fmt.Errorf("infomax: %s objective: %w", estimator, e.err)
+	}
+	return v, nil
+}
+
+// exprs chains graph operations, keeping the first error.
+type exprs struct{ err error }
+
+func (e *exprs) do(f func() (*G.Node, error)) *G.Node {
+	if e.err != nil {
+		return nil
+	}
+	n, err := f()
+	if err != nil {
+		e.err = err
+	}
+	return n
+}
+
+func (e *exprs) sum(x *G.Node) *G.Node { return e.do(func() (*G.Node, error) { return G.Sum(x) }) }
+func (e *exprs) neg(x *G.Node) *G.Node { return e.do(func() (*G.Node, error) { return G.Neg(x) }) }
+func (e *exprs) add(a, b *G.Node) *G.Node {
+	return e.do(func() (*G.Node, error) { return G.Add(a, b) })
+}
+func (e *exprs) sub(a, b *G.Node) *G.Node {
+	return e.do(func() (*G.Node, error) { return G.Sub(a, b) })
+}
+func (e *exprs) hadamard(a, b *G.Node) *G.Node {
+	return e.do(func() (*G.Node, error) { return G.HadamardProd(a, b) })
+}
+
+// castTo returns v as a scalar of dtype dt (float32 or float64).
+func castTo(dt tensor.Dtype, v float64) any {
+	if dt == tensor.Float64 {
+		return v
+	}
+	return float32(v)
+}

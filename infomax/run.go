@@ -1,0 +1,461 @@
+package infomax
+
+import (
+	"bufio"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/miaudit/miaudit/dataset"
+	"github.com/miaudit/miaudit/internal/atomicfile"
+)
+
+// Files of a run folder.
+const (
+	// EncoderFile holds the trained encoder (EncoderFile's sidecar,
+	// encoder.json, its Model config): what `miaudit embed` reads.
+	EncoderFile = "encoder.safetensors"
+	// RunFile records the run: configuration, data, progress, status.
+	RunFile = "run.json"
+	// LogFile holds one CSV row of figures per training step.
+	LogFile = "log.csv"
+	// stateDir holds the full training state of the last checkpoint.
+	stateDir = "state"
+)
+
+// RunFormat names the layout of run.json.
+const RunFormat = "miaudit-dim-run/1"
+
+// Run statuses recorded in run.json.
+const (
+	StatusRunning     = "running"
+	StatusInterrupted = "interrupted"
+	StatusDiverged    = "diverged"
+	StatusDone        = "done"
+)
+
+// RunInfo is the content of run.json.
+type RunInfo struct {
+	Format string   `json:"format"`
+	Config Config   `json:"config"`
+	Data   DataInfo `json:"data"`
+	// Epochs is the number of passes over the training rows to make, and
+	// StepsPerEpoch the number of full batches in one (a last partial
+	// batch is dropped).
+	Epochs        int `json:"epochs"`
+	StepsPerEpoch int `json:"steps_per_epoch"`
+	// MaxRows, if positive, limits training to the first MaxRows training
+	// rows.
+	MaxRows int `json:"max_rows,omitempty"`
+	// Step is the step of the last checkpoint, whose state files are
+	// State.
+	Step  int64     `json:"step"`
+	State StateInfo `json:"state"`
+	// Status is running, interrupted, diverged or done; Error says why a
+	// run diverged.
+	Status  string `json:"status"`
+	Error   string `json:"error,omitempty"`
+	Version string `json:"version"`
+}
+
+// StateInfo names the files of a checkpoint, relative to the run folder.
+type StateInfo struct {
+	Params string `json:"params"`
+	Adam   string `json:"adam"`
+}
+
+// Progress is what a run reports after every step.
+type Progress struct {
+	Step, TotalSteps int64
+	Epoch, Epochs    int
+	Stats            Stats
+	Elapsed          time.Duration
+}
+
+// RunOptions configure a new run.
+type RunOptions struct {
+	// Dir is the run folder; it must not exist or be empty.
+	Dir string
+	// Data is the dataset, Spec how it was named (recorded, and used by
+	// embed by default). Training uses the rows whose "split" attribute is
+	// "train" if there is such a column, all rows otherwise.
+	Data *dataset.Dataset
+	Spec string
+	// Epochs is the number of passes over the training rows.
+	Epochs int
+	// MaxRows, if positive, limits training to the first MaxRows training
+	// rows (a quick run).
+	MaxRows int
+	// CheckpointEvery is the number of steps between checkpoints; 0 means
+	// 500. A checkpoint is also written at the end and on interruption.
+	CheckpointEvery int
+	// Version is recorded in the run and the encoder.
+	Version string
+}
+
+// Run is a training run in a folder: a Trainer, its data and its log.
+type Run struct {
+	dir   string
+	info  RunInfo
+	tr    *Trainer
+	data  *dataset.Dataset
+	rows  []int
+	every int
+}
+
+// TrainRows returns the rows of d that training uses: those whose "split"
+// attribute is "train", or every row if d has no such column.
+func TrainRows(d *dataset.Dataset) []int {
+	if d.Attrs != nil && d.Attrs.Has("split") {
+		col, _ := d.Attrs.Column("split")
+		var rows []int
+		for i, v := range col {
+			if v == "train" {
+				rows = append(rows, i)
+			}
+		}
+		return rows
+	}
+	rows := make([]int, d.N)
+	for i := range rows {
+		rows[i] = i
+	}
+	return rows
+}
+
+func limitRows(rows []int, max int) []int {
+	if max > 0 && max < len(rows) {
+		return rows[:max]
+	}
+	return rows
+}
+
+// NewRun prepares a new run of cfg on o.Data in o.Dir, creating the folder
+// and writing run.json. The data's example shape must be cfg.Input.
+func NewRun(cfg Config, o RunOptions) (*Run, error) {
+	if o.Epochs < 1 {
+		return nil, fmt.Errorf("infomax: %d epochs: want at least 1", o.Epochs)
+	}
+	if !slices.Equal(o.Data.Shape, cfg.Input) {
+		return nil, fmt.Errorf("infomax: data %s has examples of shape %v, the model takes %v", o.Data.Name, o.Data.Shape, cfg.Input)
+	}
+	if err := emptyDir(o.Dir); err != nil {
+		return nil, err
+	}
+	r := &Run{dir: o.Dir, data: o.Data, rows: limitRows(TrainRows(o.Data), o.MaxRows), every: o.CheckpointEvery}
+	if r.every == 0 {
+		r.every = 500
+	}
+	if len(r.rows) < cfg.Batch {
+		return nil, fmt.Errorf("infomax: %d training rows, fewer than a batch of %d", len(r.rows), cfg.Batch)
+	}
+	tr, err := NewTrainer(cfg)
+	if err != nil {
+		return nil, err
+	}
+	r.tr = tr
+	r.info = RunInfo{
+		Format: RunFormat, Config: cfg, Epochs: o.Epochs, StepsPerEpoch: len(r.rows) / cfg.Batch, MaxRows: o.MaxRows,
+		Data:   DataInfo{Name: o.Spec, Hash: o.Data.Hash, Rows: len(r.rows), Schema: o.Data.Schema},
+		Status: StatusRunning, Version: o.Version,
+	}
+	if err := os.MkdirAll(filepath.Join(o.Dir, stateDir), 0o755); err != nil {
+		tr.Close()
+		return nil, err
+	}
+	if err := r.writeInfo(); err != nil {
+		tr.Close()
+		return nil, err
+	}
+	return r, nil
+}
+
+// ReadRunInfo reads dir's run.json.
+func ReadRunInfo(dir string) (RunInfo, error) {
+	path := filepath.Join(dir, RunFile)
+	b, err := os.ReadFile(path)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return RunInfo{}, fmt.Errorf("%s: no run here (%s is missing)", dir, RunFile)
+		}
+		return RunInfo{}, err
+	}
+	var info RunInfo
+	if err := json.Unmarshal(b, &info); err != nil {
+		return RunInfo{}, fmt.Errorf("%s: %w", path, err)
+	}
+	if info.Format != RunFormat {
+		return RunInfo{}, fmt.Errorf("%s: format %q, want %q", path, info.Format, RunFormat)
+	}
+	return info, nil
+}
+
+// ResumeRun reopens the run in dir at its last checkpoint, on data (which
+// must be the run's: same hash) for epochs epochs in all (0 keeps the
+// run's).
+func ResumeRun(dir string, data *dataset.Dataset, epochs int, every int) (*Run, error) {
+	info, err := ReadRunInfo(dir)
+	if err != nil {
+		return nil, err
+	}
+	if data.Hash != info.Data.Hash {
+		return nil, fmt.Errorf("%s: the data has changed since the run started (sha256 %.12s…, the run was trained on %.12s…)", dir, data.Hash, info.Data.Hash)
+	}
+	if epochs > 0 {
+		info.Epochs = epochs
+	}
+	r := &Run{dir: dir, info: info, data: data, rows: limitRows(TrainRows(data), info.MaxRows), every: every}
+	if r.every == 0 {
+		r.every = 500
+	}
+	if len(r.rows)/info.Config.Batch != info.StepsPerEpoch {
+		return nil, fmt.Errorf("%s: %d training rows make %d steps per epoch, the run had %d", dir, len(r.rows), len(r.rows)/info.Config.Batch, info.StepsPerEpoch)
+	}
+	tr, err := NewTrainer(info.Config)
+	if err != nil {
+		return nil, err
+	}
+	r.tr = tr
+	if info.Step > 0 {
+		if err := tr.LoadState(filepath.Join(dir, info.State.Params), filepath.Join(dir, info.State.Adam)); err != nil {
+			tr.Close()
+			return nil, err
+		}
+		if tr.Steps() != info.Step {
+			tr.Close()
+			return nil, fmt.Errorf("%s: the checkpoint holds step %d, %s says %d", dir, tr.Steps(), RunFile, info.Step)
+		}
+	}
+	if err := r.trimLog(); err != nil {
+		tr.Close()
+		return nil, err
+	}
+	return r, nil
+}
+
+// Info returns the run's record.
+func (r *Run) Info() RunInfo { return r.info }
+
+// Trainer returns the run's trainer.
+func (r *Run) Trainer() *Trainer { return r.tr }
+
+// Close releases the trainer.
+func (r *Run) Close() error { return r.tr.Close() }
+
+// TotalSteps returns the number of steps of the whole run.
+func (r *Run) TotalSteps() int64 { return int64(r.info.Epochs) * int64(r.info.StepsPerEpoch) }
+
+// Train runs the remaining steps, calling report (if not nil) after each.
+// Step k (from 0) uses the batch at position k mod StepsPerEpoch of epoch
+// k / StepsPerEpoch's order — a permutation of the training rows drawn
+// from the seed and the epoch — and a random stream drawn from the seed
+// and k, so a resumed run repeats an uninterrupted one exactly.
+//
+// If ctx is cancelled, Train writes a checkpoint, marks the run
+// interrupted and returns ctx's error. If the loss stops being finite, it
+// marks the run diverged, keeps the last checkpoint and returns an error
+// wrapping ErrDiverged. At the end it writes the final checkpoint and
+// encoder and marks the run done.
+func (r *Run) Train(ctx context.Context, report func(Progress)) error {
+	cfg := r.tr.cfg
+	logf, err := os.OpenFile(filepath.Join(r.dir, LogFile), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return err
+	}
+	defer logf.Close()
+	lw := bufio.NewWriter(logf)
+	if st, err := logf.Stat(); err == nil && st.Size() == 0 {
+		fmt.Fprintln(lw, "step,epoch,loss,local,global,prior,seconds")
+	}
+	flush := func() error {
+		if err := lw.Flush(); err != nil {
+			return fmt.Errorf("write %s: %w", logf.Name(), err)
+		}
+		return nil
+	}
+	r.info.Status, r.info.Error = StatusRunning, ""
+	if err := r.writeInfo(); err != nil {
+		return err
+	}
+	d := r.data.Size()
+	batch := make([]float32, cfg.Batch*d)
+	start := time.Now()
+	total := r.TotalSteps()
+	var order []int
+	epochOf := -1
+	for k := r.tr.Steps(); k < total; k++ {
+		if err := ctx.Err(); err != nil {
+			if ferr := flush(); ferr != nil {
+				return ferr
+			}
+			if cerr := r.checkpoint(StatusInterrupted, ""); cerr != nil {
+				return errors.Join(err, cerr)
+			}
+			return err
+		}
+		epoch, pos := int(k/int64(r.info.StepsPerEpoch)), int(k%int64(r.info.StepsPerEpoch))
+		if epoch != epochOf {
+			order = epochOrder(cfg.Seed, epoch, r.rows)
+			epochOf = epoch
+		}
+		for i, row := range order[pos*cfg.Batch : (pos+1)*cfg.Batch] {
+			copy(batch[i*d:(i+1)*d], r.data.Example(row))
+		}
+		st, err := r.tr.Step(batch, rand.New(rand.NewPCG(cfg.Seed, uint64(k)^0x73746570<<32))) // "step"
+		if err != nil {
+			_ = flush()
+			if errors.Is(err, ErrDiverged) {
+				r.info.Status, r.info.Error = StatusDiverged, err.Error()
+				if werr := r.writeInfo(); werr != nil {
+					return errors.Join(err, werr)
+				}
+				return fmt.Errorf("%w; the last good checkpoint (step %d) is kept in %s; try a lower --lr", err, r.info.Step, r.dir)
+			}
+			return err
+		}
+		el := time.Since(start)
+		fmt.Fprintf(lw, "%d,%d,%s,%s,%s,%s,%.3f\n", k+1, epoch+1, fnum(st.Loss), fnum(st.Local), fnum(st.Global), fnum(st.Prior), el.Seconds())
+		if report != nil {
+			report(Progress{Step: k + 1, TotalSteps: total, Epoch: epoch + 1, Epochs: r.info.Epochs, Stats: st, Elapsed: el})
+		}
+		if (k+1)%int64(r.every) == 0 && k+1 < total {
+			if err := flush(); err != nil {
+				return err
+			}
+			if err := r.checkpoint(StatusRunning, ""); err != nil {
+				return err
+			}
+		}
+	}
+	if err := flush(); err != nil {
+		return err
+	}
+	return r.checkpoint(StatusDone, "")
+}
+
+// fnum formats a figure for the log: empty for NaN.
+func fnum(v float64) string {
+	if math.IsNaN(v) {
+		return ""
+	}
+	return strconv.FormatFloat(v, 'g', 8, 64)
+}
+
+// epochOrder returns the training rows in epoch's order: a Fisher–Yates
+// shuffle driven by a generator seeded with the seed and the epoch.
+func epochOrder(seed uint64, epoch int, rows []int) []int {
+	rng := rand.New(rand.NewPCG(seed, uint64(epoch)^0x65706f6368<<24)) // "epoch"
+	o := append([]int(nil), rows...)
+	for i := len(o) - 1; i > 0; i-- {
+		j := int(rng.Uint64N(uint64(i + 1)))
+		o[i], o[j] = o[j], o[i]
+	}
+	return o
+}
+
+// checkpoint writes the state files of the current step, the encoder and
+// run.json (last, so that it only ever names complete files), then removes
+// the previous state files.
+func (r *Run) checkpoint(status, msg string) error {
+	step := r.tr.Steps()
+	old := r.info.State
+	st := StateInfo{
+		Params: filepath.Join(stateDir, fmt.Sprintf("params-%09d.safetensors", step)),
+		Adam:   filepath.Join(stateDir, fmt.Sprintf("adam-%09d.safetensors", step)),
+	}
+	if err := r.tr.SaveState(filepath.Join(r.dir, st.Params), filepath.Join(r.dir, st.Adam)); err != nil {
+		return err
+	}
+	m := Model{Data: r.info.Data, Version: r.info.Version}
+	if err := r.tr.SaveEncoder(filepath.Join(r.dir, EncoderFile), m); err != nil {
+		return err
+	}
+	r.info.Step, r.info.State, r.info.Status, r.info.Error = step, st, status, msg
+	if err := r.writeInfo(); err != nil {
+		return err
+	}
+	if old.Params != "" && old != st {
+		for _, f := range []string{old.Params, old.Adam} {
+			for _, p := range []string{f, strings.TrimSuffix(f, ".safetensors") + ".json"} {
+				_ = os.Remove(filepath.Join(r.dir, p))
+			}
+		}
+	}
+	return nil
+}
+
+func (r *Run) writeInfo() error {
+	b, err := json.MarshalIndent(r.info, "", "  ")
+	if err != nil {
+		return err
+	}
+	return atomicfile.WriteFile(filepath.Join(r.dir, RunFile), append(b, '\n'))
+}
+
+// trimLog drops the log rows after the checkpoint's step: a resumed run
+// computes those steps again.
+func (r *Run) trimLog() error {
+	path := filepath.Join(r.dir, LogFile)
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	recs, err := csv.NewReader(f).ReadAll()
+	f.Close()
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	keep := recs[:0]
+	for i, rec := range recs {
+		if i == 0 {
+			keep = append(keep, rec)
+			continue
+		}
+		s, err := strconv.ParseInt(rec[0], 10, 64)
+		if err != nil {
+			return fmt.Errorf("%s: line %d: step %q", path, i+1, rec[0])
+		}
+		if s <= r.info.Step {
+			keep = append(keep, rec)
+		}
+	}
+	af, err := atomicfile.Create(path)
+	if err != nil {
+		return err
+	}
+	w := csv.NewWriter(af)
+	if err := w.WriteAll(keep); err != nil {
+		af.Abort()
+		return err
+	}
+	return af.Commit()
+}
+
+// emptyDir checks that dir does not exist or is an empty folder.
+func emptyDir(dir string) error {
+	ents, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if len(ents) > 0 {
+		return fmt.Errorf("%s is not empty: choose a new folder, or resume the run there", dir)
+	}
+	return nil
+}

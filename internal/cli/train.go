@@ -1,0 +1,374 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/miaudit/miaudit/dataset"
+	"github.com/miaudit/miaudit/infomax"
+)
+
+// ExitInterrupted is the exit code of a command stopped by Ctrl-C after it
+// saved its work (128 + SIGINT, as shells report it).
+const ExitInterrupted = 130
+
+// DataFlags are the flags that choose and shape a dataset, shared by train
+// and embed.
+type DataFlags struct {
+	Spec         string
+	Features     []string
+	LabelColumns []string
+	DropMissing  bool
+	ImageSize    int
+	ImageChans   int
+}
+
+func (d *DataFlags) add(f *pflag.FlagSet, def string) {
+	f.StringVar(&d.Spec, "data", def, "dataset `SPEC`: mnist, idx:DIR, images:DIR, table:FILE, styled-mnist[:DIR]")
+	f.StringSliceVar(&d.Features, "features", nil, "table feature `COLS` (default: every column but --label-columns and split)")
+	f.StringSliceVar(&d.LabelColumns, "label-columns", nil, "table `COLS` kept as attributes, not features")
+	f.BoolVar(&d.DropMissing, "drop-missing", false, "drop table rows with missing feature values (default: refuse them)")
+	f.IntVar(&d.ImageSize, "image-size", 28, "side images:DIR images are resized to")
+	f.IntVar(&d.ImageChans, "image-channels", 1, "1 (grey) or 3 (RGB) for images:DIR")
+}
+
+func (d *DataFlags) validate() error {
+	if d.Spec == "" {
+		return usageErrorf("--data is empty")
+	}
+	if d.ImageSize < 1 {
+		return usageErrorf("--image-size %d: want a positive side", d.ImageSize)
+	}
+	if d.ImageChans != 1 && d.ImageChans != 3 {
+		return usageErrorf("--image-channels %d: want 1 or 3", d.ImageChans)
+	}
+	return nil
+}
+
+// load reads the dataset, applying schema to a table when given.
+func (d *DataFlags) load(seed uint64, schema *dataset.TableSchema) (*dataset.Dataset, error) {
+	ds, err := dataset.Load(d.Spec, dataset.LoadOptions{
+		Features: d.Features, LabelColumns: d.LabelColumns, DropMissing: d.DropMissing,
+		ImageSize: d.ImageSize, Channels: d.ImageChans, Seed: seed, Schema: schema,
+	})
+	if err != nil {
+		if errors.Is(err, dataset.ErrNotFound) {
+			return nil, &UsageError{Err: err}
+		}
+		return nil, err
+	}
+	return ds, nil
+}
+
+// TrainOptions are the parsed flags of `miaudit train`.
+type TrainOptions struct {
+	IO *IOStreams
+
+	Data     DataFlags
+	Out      string
+	Resume   bool
+	Epochs   int
+	MaxRows  int
+	Every    int
+	Seed     uint64
+	Batch    int
+	LR       float64
+	Code     int
+	Est      string
+	Alpha    float64
+	Beta     float64
+	Gamma    float64
+	Channels []int
+	Hidden   []int
+	Corrupt  float64
+	Quiet    bool
+
+	changed func(string) bool
+}
+
+// NewCmdTrain builds `miaudit train`. runF, if non-nil, replaces the work.
+func NewCmdTrain(ios *IOStreams, runF func(context.Context, *TrainOptions) error) *cobra.Command {
+	opts := &TrainOptions{IO: ios}
+	cmd := &cobra.Command{
+		Use:   "train",
+		Short: "Train a Deep InfoMax encoder",
+		Long: `Train a Deep InfoMax (DIM) encoder: a network whose code keeps as much
+information about its input as it can (Hjelm et al., ICLR 2019).
+
+Images (mnist, idx:DIR, images:DIR, styled-mnist) get a convolutional
+encoder: a 3×3 convolution, then 4×4 stride-2 convolutions (--conv-channels),
+and a linear map to the code (--code). Its objective weighs global DIM
+(--alpha: the code against the last feature map), local DIM (--beta: the code
+against every location of an intermediate map, the other images of the batch
+giving the negatives) and prior matching (--gamma: an adversarial
+discriminator pulls the codes towards N(0, I)). Tables (table:FILE) get an MLP
+encoder (--hidden) whose code is scored against a corrupted view of its row:
+each feature replaced, with probability --corrupt, by another row's.
+--estimator chooses the MI estimator: jsd (default), infonce or dv.
+
+Training uses the rows of the "split" column that say "train" (MNIST's 60,000
+training images), in batches of --batch (a last partial batch is dropped),
+for --epochs passes, Adam at --lr. The folder --out receives:
+
+  encoder.safetensors, encoder.json   the encoder and its config (every
+                                      hyper-parameter, the data's SHA-256)
+  run.json                            the run: progress, status
+  log.csv                             one row of figures per step
+  state/                              the last checkpoint, for --resume
+
+A checkpoint is written every --checkpoint-every steps and at the end.
+Ctrl-C writes one and exits (status 130); --resume continues exactly where
+the run stopped: the same seed gives the same weights as an uninterrupted
+run. A loss that stops being finite ends the run with an error, keeping the
+last good checkpoint.`,
+		Example: `  # DIM on MNIST for one epoch (938 steps)
+  miaudit train --data mnist --epochs 1 --out runs/mnist
+
+  # a quick run on 6,400 images
+  miaudit train --data mnist --max-rows 6400 --out runs/quick
+
+  # continue after Ctrl-C, or extend to 3 epochs
+  miaudit train --out runs/mnist --resume
+  miaudit train --out runs/mnist --resume --epochs 3
+
+  # the styled-writers benchmark, then a table
+  miaudit train --data styled-mnist --out runs/styled
+  miaudit train --data table:credit-g.arff --label-columns class,personal_status --out runs/credit`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			opts.changed = cmd.Flags().Changed
+			if err := opts.validate(); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return trainRun(cmd.Context(), opts)
+		},
+	}
+	f := cmd.Flags()
+	opts.Data.add(f, "mnist")
+	f.StringVarP(&opts.Out, "out", "o", "runs/dim", "run `DIR` (new, or with --resume an existing run)")
+	f.BoolVar(&opts.Resume, "resume", false, "continue the run in --out from its last checkpoint")
+	f.IntVar(&opts.Epochs, "epochs", 1, "passes over the training rows")
+	f.IntVar(&opts.MaxRows, "max-rows", 0, "train on the first `N` training rows only (0: all)")
+	f.IntVar(&opts.Every, "checkpoint-every", 500, "steps between checkpoints")
+	f.Uint64Var(&opts.Seed, "seed", 0, "seed of the weights, batches and every random draw")
+	def := infomax.DefaultConfig([]int{1, 28, 28})
+	tab := infomax.DefaultConfig([]int{1})
+	f.IntVar(&opts.Batch, "batch", def.Batch, "examples per step")
+	f.Float64Var(&opts.LR, "lr", def.LR, "Adam's learning rate")
+	f.IntVar(&opts.Code, "code", def.Code, "width of the code")
+	f.StringVar(&opts.Est, "estimator", def.Estimator, "MI estimator: "+strings.Join(infomax.Estimators, ", "))
+	f.Float64Var(&opts.Alpha, "alpha", def.Alpha, "weight of global DIM (images)")
+	f.Float64Var(&opts.Beta, "beta", def.Beta, "weight of local DIM (images) or of the view objective (tables)")
+	f.Float64Var(&opts.Gamma, "gamma", def.Gamma, "weight of prior matching (0 disables it)")
+	f.IntSliceVar(&opts.Channels, "conv-channels", def.Channels, "conv encoder channels, one per layer")
+	f.IntSliceVar(&opts.Hidden, "hidden", tab.Hidden, "MLP encoder hidden widths (tables)")
+	f.Float64Var(&opts.Corrupt, "corrupt", tab.Corrupt, "probability that a feature of a table row's view comes from another row")
+	f.BoolVarP(&opts.Quiet, "quiet", "q", false, "no progress on standard error")
+	return cmd
+}
+
+func (o *TrainOptions) validate() error {
+	if err := o.Data.validate(); err != nil {
+		return err
+	}
+	if o.Out == "" {
+		return usageErrorf("--out is empty")
+	}
+	if o.Epochs < 1 {
+		return usageErrorf("--epochs %d: want at least 1", o.Epochs)
+	}
+	if o.MaxRows < 0 || o.Every < 1 {
+		return usageErrorf("--max-rows %d, --checkpoint-every %d: want non-negative and positive", o.MaxRows, o.Every)
+	}
+	if o.Resume {
+		// The run's own configuration is used; flags that would change
+		// it are refused rather than silently ignored.
+		for _, name := range []string{"data", "features", "label-columns", "drop-missing", "image-size", "image-channels", "max-rows", "seed", "batch", "lr", "code", "estimator", "alpha", "beta", "gamma", "conv-channels", "hidden", "corrupt"} {
+			if o.changed != nil && o.changed(name) {
+				return usageErrorf("--%s cannot change a run being resumed (its settings are in %s)", name, filepath.Join(o.Out, infomax.RunFile))
+			}
+		}
+	}
+	return nil
+}
+
+// config builds the model configuration for data of the given shape.
+func (o *TrainOptions) config(shape []int) (infomax.Config, error) {
+	c := infomax.DefaultConfig(shape)
+	c.Seed, c.Batch, c.LR, c.Code, c.Embed, c.Estimator = o.Seed, o.Batch, o.LR, o.Code, o.Code, o.Est
+	c.Alpha, c.Beta, c.Gamma = o.Alpha, o.Beta, o.Gamma
+	if c.Encoder == infomax.ConvEncoder {
+		c.Channels = o.Channels
+		if len(c.Channels) < 2 {
+			return c, usageErrorf("--conv-channels %v: want at least 2 layers", c.Channels)
+		}
+		c.LocalLayer = len(c.Channels) - 2
+	} else {
+		c.Hidden, c.Corrupt = o.Hidden, o.Corrupt
+		if o.changed != nil && !o.changed("alpha") {
+			c.Alpha = 0 // tables have no global map
+		}
+		if c.Alpha != 0 {
+			return c, usageErrorf("--alpha %g: tables have no feature map for global DIM; use --beta", c.Alpha)
+		}
+	}
+	if err := c.Validate(); err != nil {
+		return c, &UsageError{Err: err}
+	}
+	return c, nil
+}
+
+func trainRun(ctx context.Context, o *TrainOptions) error {
+	lowGCHeadroom()
+	ios := o.IO
+	var run *infomax.Run
+	if o.Resume {
+		info, err := infomax.ReadRunInfo(o.Out)
+		if err != nil {
+			return &UsageError{Err: err}
+		}
+		if info.Status == infomax.StatusDone && (!o.changed("epochs") || o.Epochs <= info.Epochs) {
+			return usageErrorf("the run in %s is done (%d epochs); give --epochs above %d to extend it", o.Out, info.Epochs, info.Epochs)
+		}
+		d := o.Data
+		d.Spec = info.Data.Name
+		ds, err := d.load(info.Config.Seed, info.Data.Schema)
+		if err != nil {
+			return err
+		}
+		epochs := 0
+		if o.changed("epochs") {
+			epochs = o.Epochs
+		}
+		if run, err = infomax.ResumeRun(o.Out, ds, epochs, o.Every); err != nil {
+			return err
+		}
+		if !o.Quiet {
+			fmt.Fprintf(ios.ErrOut, "resuming %s at step %d of %d\n", o.Out, info.Step, run.TotalSteps())
+		}
+	} else {
+		ds, err := o.Data.load(o.Seed, nil)
+		if err != nil {
+			return err
+		}
+		for _, n := range ds.Notes {
+			fmt.Fprintf(ios.ErrOut, "note: %s\n", n)
+		}
+		cfg, err := o.config(ds.Shape)
+		if err != nil {
+			return err
+		}
+		run, err = infomax.NewRun(cfg, infomax.RunOptions{Dir: o.Out, Data: ds, Spec: o.Data.Spec, Epochs: o.Epochs, MaxRows: o.MaxRows, CheckpointEvery: o.Every, Version: version()})
+		if err != nil {
+			return &UsageError{Err: err}
+		}
+		if !o.Quiet {
+			info := run.Info()
+			fmt.Fprintf(ios.ErrOut, "training a %s DIM encoder on %s: %d rows, %d epochs of %d steps, batch %d, seed %d → %s\n",
+				cfg.Encoder, o.Data.Spec, info.Data.Rows, info.Epochs, info.StepsPerEpoch, cfg.Batch, cfg.Seed, o.Out)
+		}
+	}
+	defer run.Close()
+	bar := newTrainProgress(ios.ErrOut, run.TotalSteps(), run.Trainer().Steps(), o.Quiet)
+	err := run.Train(ctx, bar.report)
+	bar.finish()
+	info := run.Info()
+	switch {
+	case err == nil:
+		if !o.Quiet {
+			fmt.Fprintf(ios.ErrOut, "done: %d steps; encoder in %s\n", info.Step, filepath.Join(o.Out, infomax.EncoderFile))
+		}
+		return nil
+	case ctx.Err() != nil && info.Status == infomax.StatusInterrupted:
+		fmt.Fprintf(ios.ErrOut, "interrupted at step %d of %d; checkpoint saved. Resume with:\n  miaudit train --out %s --resume\n", info.Step, run.TotalSteps(), o.Out)
+		return &interruptedError{}
+	}
+	return err
+}
+
+// interruptedError ends a command stopped by Ctrl-C after it saved its
+// work: exit status ExitInterrupted, nothing more to print.
+type interruptedError struct{}
+
+func (*interruptedError) Error() string { return "interrupted" }
+
+// trainProgress shows training progress on a terminal with a progress bar
+// (steps/s, ETA and the DIM estimate), elsewhere with a line every 5 %.
+type trainProgress struct {
+	w         io.Writer
+	bar       *progressbar.ProgressBar
+	quiet     bool
+	total     int64
+	lastLine  int64
+	lastPrint time.Time
+}
+
+func newTrainProgress(w io.Writer, total, done int64, quiet bool) *trainProgress {
+	p := &trainProgress{w: w, quiet: quiet, total: total, lastLine: done, lastPrint: time.Now()}
+	if quiet {
+		return p
+	}
+	if f, ok := w.(*os.File); ok && isTerminal(f) {
+		p.bar = progressbar.NewOptions64(total,
+			progressbar.OptionSetWriter(w),
+			progressbar.OptionSetDescription("training"),
+			progressbar.OptionShowCount(),
+			progressbar.OptionShowIts(),
+			progressbar.OptionSetItsString("steps"),
+			progressbar.OptionSetPredictTime(true),
+			progressbar.OptionSetWidth(24),
+			progressbar.OptionThrottle(200*time.Millisecond),
+			progressbar.OptionClearOnFinish(),
+		)
+		_ = p.bar.Set64(done)
+	}
+	return p
+}
+
+func (p *trainProgress) report(pr infomax.Progress) {
+	if p.quiet {
+		return
+	}
+	est := pr.Stats.Local
+	if math.IsNaN(est) {
+		est = pr.Stats.Global
+	}
+	if p.bar != nil {
+		p.bar.Describe(fmt.Sprintf("epoch %d/%d  DIM %.3f", pr.Epoch, pr.Epochs, est))
+		_ = p.bar.Set64(pr.Step)
+		return
+	}
+	if pr.Step == p.total || pr.Step-p.lastLine >= max(p.total/20, 1) || time.Since(p.lastPrint) > 30*time.Second {
+		rate := float64(pr.Step-p.lastLine) / time.Since(p.lastPrint).Seconds()
+		eta := time.Duration(float64(p.total-pr.Step) / rate * float64(time.Second)).Round(time.Second)
+		fmt.Fprintf(p.w, "[%6.1fs] step %d/%d  epoch %d/%d  loss %.4f  DIM %.4f  %.2f steps/s  ETA %v\n",
+			pr.Elapsed.Seconds(), pr.Step, p.total, pr.Epoch, pr.Epochs, pr.Stats.Loss, est, rate, eta)
+		p.lastLine, p.lastPrint = pr.Step, time.Now()
+	}
+}
+
+func (p *trainProgress) finish() {
+	if p.bar != nil {
+		_ = p.bar.Finish()
+	}
+}
+
+// isTerminal reports whether f is a character device (a terminal).
+func isTerminal(f *os.File) bool {
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
