@@ -38,6 +38,11 @@ type DataInfo struct {
 	Rows int `json:"rows"`
 	// Schema is a table's feature coding, applied again at embedding time.
 	Schema *dataset.TableSchema `json:"schema,omitempty"`
+	// LabelColumns are a table's attribute columns, and DropMissing
+	// whether rows with missing features were dropped: embedding reads
+	// the table the same way.
+	LabelColumns []string `json:"label_columns,omitempty"`
+	DropMissing  bool     `json:"drop_missing,omitempty"`
 }
 
 // SaveEncoder writes the encoder's weights (parameters "enc.*") to path as

@@ -92,6 +92,9 @@ type RunOptions struct {
 	// "train" if there is such a column, all rows otherwise.
 	Data *dataset.Dataset
 	Spec string
+	// LabelColumns and DropMissing are recorded for tables (see DataInfo).
+	LabelColumns []string
+	DropMissing  bool
 	// Epochs is the number of passes over the training rows.
 	Epochs int
 	// MaxRows, if positive, limits training to the first MaxRows training
@@ -167,7 +170,8 @@ func NewRun(cfg Config, o RunOptions) (*Run, error) {
 	r.tr = tr
 	r.info = RunInfo{
 		Format: RunFormat, Config: cfg, Epochs: o.Epochs, StepsPerEpoch: len(r.rows) / cfg.Batch, MaxRows: o.MaxRows,
-		Data:   DataInfo{Name: o.Spec, Hash: o.Data.Hash, Rows: len(r.rows), Schema: o.Data.Schema},
+		Data: DataInfo{Name: o.Spec, Hash: o.Data.Hash, Rows: len(r.rows), Schema: o.Data.Schema,
+			LabelColumns: o.LabelColumns, DropMissing: o.DropMissing},
 		Status: StatusRunning, Version: o.Version,
 	}
 	if err := os.MkdirAll(filepath.Join(o.Dir, stateDir), 0o755); err != nil {

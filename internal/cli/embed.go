@@ -129,8 +129,14 @@ func embedRun(ctx context.Context, o *EmbedOptions) error {
 	if d.Spec == "" {
 		d.Spec = m.Data.Name
 	}
-	if !o.changed("image-size") && len(m.Config.Input) == 3 {
+	if len(m.Config.Input) == 3 {
 		d.ImageSize, d.ImageChans = m.Config.Input[1], m.Config.Input[0]
+	}
+	if !o.changed("label-columns") {
+		d.LabelColumns = m.Data.LabelColumns
+	}
+	if !o.changed("drop-missing") {
+		d.DropMissing = m.Data.DropMissing
 	}
 	ds, err := d.load(m.Config.Seed, m.Data.Schema)
 	if err != nil {

@@ -245,7 +245,10 @@ func trainRun(ctx context.Context, o *TrainOptions) error {
 			return usageErrorf("the run in %s is done (%d epochs); give --epochs above %d to extend it", o.Out, info.Epochs, info.Epochs)
 		}
 		d := o.Data
-		d.Spec = info.Data.Name
+		d.Spec, d.LabelColumns, d.DropMissing = info.Data.Name, info.Data.LabelColumns, info.Data.DropMissing
+		if len(info.Config.Input) == 3 {
+			d.ImageSize, d.ImageChans = info.Config.Input[1], info.Config.Input[0]
+		}
 		ds, err := d.load(info.Config.Seed, info.Data.Schema)
 		if err != nil {
 			return err
@@ -272,7 +275,8 @@ func trainRun(ctx context.Context, o *TrainOptions) error {
 		if err != nil {
 			return err
 		}
-		run, err = infomax.NewRun(cfg, infomax.RunOptions{Dir: o.Out, Data: ds, Spec: o.Data.Spec, Epochs: o.Epochs, MaxRows: o.MaxRows, CheckpointEvery: o.Every, Version: version()})
+		run, err = infomax.NewRun(cfg, infomax.RunOptions{Dir: o.Out, Data: ds, Spec: o.Data.Spec, Epochs: o.Epochs, MaxRows: o.MaxRows, CheckpointEvery: o.Every, Version: version(),
+			LabelColumns: o.Data.LabelColumns, DropMissing: o.Data.DropMissing})
 		if err != nil {
 			return &UsageError{Err: err}
 		}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -177,5 +178,42 @@ func TestTrainEmbedErrors(t *testing.T) {
 		if code != tc.code || !strings.Contains(errOut, tc.want) {
 			t.Errorf("%v: exit %d, stderr %q; want exit %d and %q", tc.args, code, errOut, tc.code, tc.want)
 		}
+	}
+}
+
+// TestTrainEmbedTable trains the MLP encoder on a small CSV table and
+// embeds it: embed reads the table with the run's label columns and schema.
+func TestTrainEmbedTable(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("x1,x2,colour,label\n")
+	for i := range 40 {
+		fmt.Fprintf(&b, "%d,%d,%s,%s\n", i, (i*7)%11, []string{"red", "green", "blue"}[i%3], []string{"yes", "no"}[i%2])
+	}
+	dir := t.TempDir()
+	path := filepath.Join(dir, "t.csv")
+	os.WriteFile(path, []byte(b.String()), 0o644)
+	run := filepath.Join(dir, "run")
+	_, errOut, code := runCtx(t, context.Background(), "train", "--data", "table:"+path, "--label-columns", "label",
+		"--hidden", "8", "--code", "3", "--batch", "8", "--out", run, "-q")
+	if code != ExitOK || !strings.Contains(errOut, "split was drawn") {
+		t.Fatalf("train: exit %d, stderr %q", code, errOut)
+	}
+	info, _ := infomax.ReadRunInfo(run)
+	// 40 rows, 8 test (n/5): 32 train rows, 4 steps; features x1, x2 and
+	// the three colours.
+	if info.Config.Encoder != infomax.MLPEncoder || info.Config.Alpha != 0 || info.Step != 4 || info.Data.Schema.Dim() != 5 {
+		t.Errorf("run: encoder %s, α %g, %d steps, %d features", info.Config.Encoder, info.Config.Alpha, info.Step, info.Data.Schema.Dim())
+	}
+	z := filepath.Join(dir, "Z.npy")
+	if _, errOut, code := runCtx(t, context.Background(), "embed", "--model", run, "--out", z, "-q"); code != ExitOK {
+		t.Fatalf("embed: exit %d, stderr %q", code, errOut)
+	}
+	m, err := dataset.ReadEmbeddings(z, "")
+	lab, err2 := dataset.ReadLabels(filepath.Join(dir, "Z.csv"))
+	if err != nil || err2 != nil || m.Rows != 40 || m.Cols != 3 || strings.Join(lab.Header, ",") != "label,split" {
+		t.Fatalf("codes %v (%v), labels %v (%v)", m, err, lab, err2)
+	}
+	if _, errOut, code := runCtx(t, context.Background(), "train", "--data", "table:"+path, "--alpha", "0.5", "--out", filepath.Join(dir, "r2")); code != ExitUsage || !strings.Contains(errOut, "tables have no feature map") {
+		t.Errorf("--alpha on a table: exit %d, stderr %q", code, errOut)
 	}
 }
