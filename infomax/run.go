@@ -43,6 +43,9 @@ const (
 	StatusInterrupted = "interrupted"
 	StatusDiverged    = "diverged"
 	StatusDone        = "done"
+	// StatusInitial marks a run saved at its initial weights (SaveInitial);
+	// resuming it trains from step 0.
+	StatusInitial = "initial"
 )
 
 // RunInfo is the content of run.json.
@@ -246,6 +249,15 @@ func ResumeRun(dir string, data *dataset.Dataset, epochs int, every int) (*Run, 
 		return nil, err
 	}
 	return r, nil
+}
+
+// SaveInitial writes the encoder at its initial weights, and the state, as
+// a checkpoint of step 0: the architecture-only baseline of an audit.
+func (r *Run) SaveInitial() error {
+	if r.tr.Steps() != 0 {
+		return fmt.Errorf("infomax: %s: the run has trained %d steps", r.dir, r.tr.Steps())
+	}
+	return r.checkpoint(StatusInitial, "")
 }
 
 // Info returns the run's record.

@@ -92,6 +92,7 @@ type TrainOptions struct {
 	Channels []int
 	Hidden   []int
 	Corrupt  float64
+	InitOnly bool
 	Quiet    bool
 
 	changed func(string) bool
@@ -138,6 +139,9 @@ last good checkpoint.`,
   # a quick run on 6,400 images
   miaudit train --data mnist --max-rows 6400 --out runs/quick
 
+  # the same architecture untrained: a baseline for the audit
+  miaudit train --data mnist --init-only --out runs/random
+
   # continue after Ctrl-C, or extend to 3 epochs
   miaudit train --out runs/mnist --resume
   miaudit train --out runs/mnist --resume --epochs 3
@@ -177,11 +181,15 @@ last good checkpoint.`,
 	f.IntSliceVar(&opts.Channels, "conv-channels", def.Channels, "conv encoder channels, one per layer")
 	f.IntSliceVar(&opts.Hidden, "hidden", tab.Hidden, "MLP encoder hidden widths (tables)")
 	f.Float64Var(&opts.Corrupt, "corrupt", tab.Corrupt, "probability that a feature of a table row's view comes from another row")
+	f.BoolVar(&opts.InitOnly, "init-only", false, "write the encoder at its initial weights and stop (a baseline for the audit)")
 	f.BoolVarP(&opts.Quiet, "quiet", "q", false, "no progress on standard error")
 	return cmd
 }
 
 func (o *TrainOptions) validate() error {
+	if o.InitOnly && o.Resume {
+		return usageErrorf("--init-only starts a new run; it cannot --resume one")
+	}
 	if err := o.Data.validate(); err != nil {
 		return err
 	}
@@ -287,6 +295,15 @@ func trainRun(ctx context.Context, o *TrainOptions) error {
 		}
 	}
 	defer run.Close()
+	if o.InitOnly {
+		if err := run.SaveInitial(); err != nil {
+			return err
+		}
+		if !o.Quiet {
+			fmt.Fprintf(ios.ErrOut, "saved the untrained encoder in %s\n", filepath.Join(o.Out, infomax.EncoderFile))
+		}
+		return nil
+	}
 	bar := newTrainProgress(ios.ErrOut, run.TotalSteps(), run.Trainer().Steps(), o.Quiet)
 	err := run.Train(ctx, bar.report)
 	bar.finish()

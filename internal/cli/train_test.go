@@ -217,3 +217,34 @@ func TestTrainEmbedTable(t *testing.T) {
 		t.Errorf("--alpha on a table: exit %d, stderr %q", code, errOut)
 	}
 }
+
+// TestTrainInitOnly writes the untrained encoder: its weights are the
+// initial weights of a training run with the same seed (compared through
+// the state a run interrupted before its first step saves).
+func TestTrainInitOnly(t *testing.T) {
+	data := tinyIDX(t)
+	init := filepath.Join(t.TempDir(), "init")
+	base := append([]string{"train", "--data", "idx:" + data, "-q", "--seed", "4"}, tinyModel...)
+	if _, errOut, code := runCtx(t, context.Background(), append(base, "--init-only", "--out", init)...); code != ExitOK {
+		t.Fatalf("init-only: exit %d, stderr %q", code, errOut)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	stopped := filepath.Join(t.TempDir(), "stopped")
+	if _, errOut, code := runCtx(t, ctx, append(base, "--out", stopped)...); code != ExitInterrupted {
+		t.Fatalf("interrupted: exit %d, stderr %q", code, errOut)
+	}
+	a, _ := os.ReadFile(filepath.Join(init, infomax.EncoderFile))
+	b, _ := os.ReadFile(filepath.Join(stopped, infomax.EncoderFile))
+	info, _ := infomax.ReadRunInfo(init)
+	if len(a) == 0 || !bytes.Equal(a, b) || info.Status != infomax.StatusInitial || info.Step != 0 {
+		t.Errorf("init-only encoder equal to step 0's: %v; status %s, step %d", bytes.Equal(a, b), info.Status, info.Step)
+	}
+	// Resuming an initial run trains it.
+	if _, errOut, code := runCtx(t, context.Background(), "train", "--out", init, "--resume", "-q"); code != ExitOK {
+		t.Fatalf("resume: exit %d, stderr %q", code, errOut)
+	}
+	if info, _ := infomax.ReadRunInfo(init); info.Status != infomax.StatusDone || info.Step != 5 {
+		t.Errorf("after resume: status %s, step %d", info.Status, info.Step)
+	}
+}
