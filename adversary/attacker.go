@@ -323,14 +323,14 @@ func newAttackerTrainer(a *Attacker, cfg AttackerConfig, batch int, rng *rand.Ra
 	if err != nil {
 		return nil, err
 	}
-	var e exprs
-	lse := e.logSumExpRows(logits)
-	logq := e.do(func() (*G.Node, error) { return G.BroadcastSub(logits, lse, nil, []byte{1}) })
+	var e nn.Exprs
+	lse := e.LogSumExpRows(logits)
+	logq := e.Do(func() (*G.Node, error) { return G.BroadcastSub(logits, lse, nil, []byte{1}) })
 	t.pickIdx = make([]int, batch)
-	ll := e.do(func() (*G.Node, error) { return pick(logq, t.pickIdx, batch) })
-	loss := e.neg(e.sum(e.hadamard(ll, w)))
-	if e.err != nil {
-		return nil, fmt.Errorf("adversary: attacker: %w", e.err)
+	ll := e.Do(func() (*G.Node, error) { return pick(logq, t.pickIdx, batch) })
+	loss := e.Neg(e.Sum(e.Hadamard(ll, w)))
+	if e.Err != nil {
+		return nil, fmt.Errorf("adversary: attacker: %w", e.Err)
 	}
 	if t.params, err = nn.ParamsOf(t.mlp); err != nil {
 		return nil, err

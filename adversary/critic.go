@@ -289,85 +289,39 @@ func seq(lo, hi int) []int {
 	return s
 }
 
-// exprs chains gorgonia's element-wise operations, keeping the first
-// error: once one fails, the following return nil and do nothing.
-type exprs struct{ err error }
-
-func (e *exprs) do(f func() (*G.Node, error)) *G.Node {
-	if e.err != nil {
-		return nil
-	}
-	n, err := f()
-	if err != nil {
-		e.err = err
-	}
-	return n
-}
-
-func (e *exprs) mean(x *G.Node) *G.Node {
-	return e.do(func() (*G.Node, error) { return G.Mean(x) })
-}
-func (e *exprs) sum(x *G.Node) *G.Node { return e.do(func() (*G.Node, error) { return G.Sum(x) }) }
-func (e *exprs) sub(a, b *G.Node) *G.Node {
-	return e.do(func() (*G.Node, error) { return G.Sub(a, b) })
-}
-func (e *exprs) add(a, b *G.Node) *G.Node {
-	return e.do(func() (*G.Node, error) { return G.Add(a, b) })
-}
-func (e *exprs) mul(a, b *G.Node) *G.Node {
-	return e.do(func() (*G.Node, error) { return G.Mul(a, b) })
-}
-func (e *exprs) hadamard(a, b *G.Node) *G.Node {
-	return e.do(func() (*G.Node, error) { return G.HadamardProd(a, b) })
-}
-func (e *exprs) exp(x *G.Node) *G.Node { return e.do(func() (*G.Node, error) { return G.Exp(x) }) }
-func (e *exprs) neg(x *G.Node) *G.Node { return e.do(func() (*G.Node, error) { return G.Neg(x) }) }
-func (e *exprs) square(x *G.Node) *G.Node {
-	return e.do(func() (*G.Node, error) { return G.Square(x) })
-}
-func (e *exprs) softplus(x *G.Node) *G.Node {
-	return e.do(func() (*G.Node, error) { return nn.Softplus(x) })
-}
-func (e *exprs) logMeanExp(x *G.Node) *G.Node {
-	return e.do(func() (*G.Node, error) { return nn.LogMeanExp(x, 0) })
-}
-func (e *exprs) logSumExpRows(x *G.Node) *G.Node {
-	return e.do(func() (*G.Node, error) { return nn.LogSumExp(x, 1) })
-}
-
 // boundLoss returns the loss minimised for the bound: minus the bound for
 // the lower bounds and for JSD; JSD's loss for SMILE (Song & Ermon train
 // the critic with the JS gradient and report the clipped DV value); MINE's
 // surrogate whose gradient has the moving average in the denominator.
 func (m *model) boundLoss() (*G.Node, error) {
 	dt := m.dt
-	var e exprs
+	var e nn.Exprs
 	var loss *G.Node
-	meanJ := e.mean(m.joint)
+	meanJ := e.Mean(m.joint)
 	switch m.cfg.Bound {
 	case BoundDV:
-		loss = e.sub(e.logMeanExp(m.marginal), meanJ)
+		loss = e.Sub(e.LogMeanExp(m.marginal), meanJ)
 	case BoundMINE:
 		// loss = −(mean_P T − mean_Q e^(T − log EMA)), EMA constant:
 		// ∂loss = −(mean_P ∂T − mean_Q e^T ∂T / EMA).
 		m.ema = &emaState{rate: m.cfg.EMA}
-		logD := e.do(func() (*G.Node, error) {
+		logD := e.Do(func() (*G.Node, error) {
 			return G.ApplyOp(emaOp{id: nextOpID(), st: m.ema}, m.marginal)
 		})
-		loss = e.sub(e.mean(e.exp(e.sub(m.marginal, logD))), meanJ)
+		loss = e.Sub(e.Mean(e.Exp(e.Sub(m.marginal, logD))), meanJ)
 	case BoundNWJ:
-		loss = e.sub(e.mean(e.exp(e.sub(m.marginal, scalar(dt, 1)))), meanJ)
+		loss = e.Sub(e.Mean(e.Exp(e.Sub(m.marginal, scalar(dt, 1)))), meanJ)
 	case BoundJSD, BoundSMILE:
-		loss = e.add(e.mean(e.softplus(e.neg(m.joint))), e.mean(e.softplus(m.marginal)))
+		loss = e.Add(e.Mean(e.Softplus(e.Neg(m.joint))), e.Mean(e.Softplus(m.marginal)))
 	case BoundInfoNCE:
 		// −mean_i [S_ii − (LSE_j S_ij − log n)]
-		l := e.sub(e.mean(e.logSumExpRows(m.matrix)), meanJ)
-		loss = e.sub(l, scalar(dt, math.Log(float64(m.n))))
+		l := e.Sub(e.Mean(e.LogSumExpRows(m.matrix)), meanJ)
+		loss = e.Sub(l, scalar(dt, math.Log(float64(m.n))))
 	default:
 		return nil, fmt.Errorf("adversary: unknown bound %q", m.cfg.Bound)
 	}
-	if e.err != nil {
-		return nil, fmt.Errorf("adversary: %s loss: %w", m.cfg.Bound, e.err)
+	if e.Err != nil {
+		return nil, fmt.Errorf("adversary: %s loss: %w", m.cfg.Bound, e.Err)
 	}
 	return loss, nil
 }
@@ -379,7 +333,7 @@ func (m *model) boundLoss() (*G.Node, error) {
 // scale can be fitted).
 func (m *model) buildCLUB(rng *rand.Rand) ([]nn.Module, error) {
 	cfg, n, dt := m.cfg, m.n, m.dt
-	var e exprs
+	var e nn.Exprs
 	if cfg.Classes > 0 {
 		q, err := nn.NewMLP(m.g, "q", widths(cfg.DZ, cfg.Hidden, cfg.Classes), nn.ReLU, rng, lin(dt))
 		if err != nil {
@@ -389,13 +343,13 @@ func (m *model) buildCLUB(rng *rand.Rand) ([]nn.Module, error) {
 		if err != nil {
 			return nil, err
 		}
-		lse := e.logSumExpRows(logits)
-		m.logq = e.do(func() (*G.Node, error) { return G.BroadcastSub(logits, lse, nil, []byte{1}) })
+		lse := e.LogSumExpRows(logits)
+		m.logq = e.Do(func() (*G.Node, error) { return G.BroadcastSub(logits, lse, nil, []byte{1}) })
 		m.pickIdx = make([]int, n)
-		ll := e.do(func() (*G.Node, error) { return pick(m.logq, m.pickIdx, n) })
-		m.loss = e.neg(e.mean(ll))
-		if e.err != nil {
-			return nil, fmt.Errorf("adversary: club: %w", e.err)
+		ll := e.Do(func() (*G.Node, error) { return pick(m.logq, m.pickIdx, n) })
+		m.loss = e.Neg(e.Mean(ll))
+		if e.Err != nil {
+			return nil, fmt.Errorf("adversary: club: %w", e.Err)
 		}
 		return []nn.Module{q}, nil
 	}
@@ -415,11 +369,11 @@ func (m *model) buildCLUB(rng *rand.Rand) ([]nn.Module, error) {
 	}
 	// −log q(s|z) = Σ_d [½(s−μ)²·e^(−ℓ) + ½ℓ] + ½·DS·log 2π; the loss is its
 	// mean over rows.
-	sq := e.hadamard(e.square(e.sub(m.s, m.mu)), e.exp(e.neg(m.logvar)))
-	total := e.sum(e.add(sq, m.logvar))
-	m.loss = e.add(e.mul(total, scalar(dt, 0.5/float64(n))), scalar(dt, 0.5*math.Log(2*math.Pi)*float64(cfg.DS)))
-	if e.err != nil {
-		return nil, fmt.Errorf("adversary: club: %w", e.err)
+	sq := e.Hadamard(e.Square(e.Sub(m.s, m.mu)), e.Exp(e.Neg(m.logvar)))
+	total := e.Sum(e.Add(sq, m.logvar))
+	m.loss = e.Add(e.Mul(total, scalar(dt, 0.5/float64(n))), scalar(dt, 0.5*math.Log(2*math.Pi)*float64(cfg.DS)))
+	if e.Err != nil {
+		return nil, fmt.Errorf("adversary: club: %w", e.Err)
 	}
 	return []nn.Module{mu, lv}, nil
 }

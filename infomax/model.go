@@ -152,9 +152,9 @@ func NewTrainer(cfg Config) (*Trainer, error) {
 	mods := t.enc.modules()
 	b := cfg.Batch
 	var terms []*G.Node // weighted objective terms to maximise
-	var e exprs
+	var e nn.Exprs
 	weigh := func(w float64, v *G.Node) {
-		terms = append(terms, e.do(func() (*G.Node, error) { return G.Mul(v, G.NewConstant(float32(w))) }))
+		terms = append(terms, e.Do(func() (*G.Node, error) { return G.Mul(v, G.NewConstant(float32(w))) }))
 	}
 	embedCode := func(name string) (*G.Node, error) {
 		l, err := nn.NewLinear(g, name, cfg.Code, cfg.Embed, rng, nil)
@@ -185,12 +185,12 @@ func NewTrainer(cfg Config) (*Trainer, error) {
 					return nil, err
 				}
 			}
-			le := e.do(func() (*G.Node, error) { return c.Forward(lm) })
-			le = e.do(func() (*G.Node, error) { return G.Reshape(le, tensor.Shape{b, cfg.Embed, p}) })
-			le = e.do(func() (*G.Node, error) { return G.Transpose(le, 1, 0, 2) })
-			le = e.do(func() (*G.Node, error) { return G.Reshape(le, tensor.Shape{cfg.Embed, b * p}) })
-			sc := e.do(func() (*G.Node, error) { return nn.MatMul(yl, le, false, false) })
-			if e.err == nil {
+			le := e.Do(func() (*G.Node, error) { return c.Forward(lm) })
+			le = e.Do(func() (*G.Node, error) { return G.Reshape(le, tensor.Shape{b, cfg.Embed, p}) })
+			le = e.Do(func() (*G.Node, error) { return G.Transpose(le, 1, 0, 2) })
+			le = e.Do(func() (*G.Node, error) { return G.Reshape(le, tensor.Shape{cfg.Embed, b * p}) })
+			sc := e.Do(func() (*G.Node, error) { return nn.MatMul(yl, le, false, false) })
+			if e.Err == nil {
 				if t.local, err = objective(sc, b, p, cfg.Estimator); err != nil {
 					return nil, err
 				}
@@ -200,7 +200,7 @@ func NewTrainer(cfg Config) (*Trainer, error) {
 		if cfg.Alpha > 0 {
 			last := maps[len(maps)-1]
 			s := last.Shape()
-			flat := e.do(func() (*G.Node, error) { return G.Reshape(last, tensor.Shape{b, s[1] * s[2] * s[3]}) })
+			flat := e.Do(func() (*G.Node, error) { return G.Reshape(last, tensor.Shape{b, s[1] * s[2] * s[3]}) })
 			ml, err := nn.NewLinear(g, "critic.map", s[1]*s[2]*s[3], cfg.Embed, rng, nil)
 			if err != nil {
 				return nil, err
@@ -210,9 +210,9 @@ func NewTrainer(cfg Config) (*Trainer, error) {
 			if err != nil {
 				return nil, err
 			}
-			me := e.do(func() (*G.Node, error) { return ml.Forward(flat) })
-			sc := e.do(func() (*G.Node, error) { return nn.MatMul(yg, me, false, true) })
-			if e.err == nil {
+			me := e.Do(func() (*G.Node, error) { return ml.Forward(flat) })
+			sc := e.Do(func() (*G.Node, error) { return nn.MatMul(yg, me, false, true) })
+			if e.Err == nil {
 				if t.global, err = objective(sc, b, 1, cfg.Estimator); err != nil {
 					return nil, err
 				}
@@ -232,19 +232,19 @@ func NewTrainer(cfg Config) (*Trainer, error) {
 		if err != nil {
 			return nil, err
 		}
-		ve := e.do(func() (*G.Node, error) { return vm.Forward(vn) })
-		sc := e.do(func() (*G.Node, error) { return nn.MatMul(yv, ve, false, true) })
-		if e.err == nil {
+		ve := e.Do(func() (*G.Node, error) { return vm.Forward(vn) })
+		sc := e.Do(func() (*G.Node, error) { return nn.MatMul(yv, ve, false, true) })
+		if e.Err == nil {
 			if t.local, err = objective(sc, b, 1, cfg.Estimator); err != nil {
 				return nil, err
 			}
 			weigh(cfg.Beta, t.local)
 		}
 	}
-	if e.err != nil {
-		return nil, fmt.Errorf("infomax: %w", e.err)
+	if e.Err != nil {
+		return nil, fmt.Errorf("infomax: %w", e.Err)
 	}
-	loss := e.neg(sum(&e, terms))
+	loss := e.Neg(sum(&e, terms))
 	if cfg.Gamma > 0 {
 		var pn *G.Node
 		pn, t.prior = inputNode(g, "prior", b, []int{cfg.Code})
@@ -256,16 +256,16 @@ func NewTrainer(cfg Config) (*Trainer, error) {
 		// The discriminator minimises its cross-entropy (prior draws are
 		// labelled 1, codes 0); the reversal layer makes the encoder
 		// maximise it.
-		yr := e.do(func() (*G.Node, error) { return nn.GradReverse(y, 1) })
-		dp := e.do(func() (*G.Node, error) { return d.Forward(pn) })
-		dy := e.do(func() (*G.Node, error) { return d.Forward(yr) })
-		real := e.do(func() (*G.Node, error) { return nn.Softplus(e.neg(dp)) })
-		fake := e.do(func() (*G.Node, error) { return nn.Softplus(dy) })
-		t.priorL = e.add(e.do(func() (*G.Node, error) { return G.Mean(real) }), e.do(func() (*G.Node, error) { return G.Mean(fake) }))
-		loss = e.add(loss, e.do(func() (*G.Node, error) { return G.Mul(t.priorL, G.NewConstant(float32(cfg.Gamma))) }))
+		yr := e.Do(func() (*G.Node, error) { return nn.GradReverse(y, 1) })
+		dp := e.Do(func() (*G.Node, error) { return d.Forward(pn) })
+		dy := e.Do(func() (*G.Node, error) { return d.Forward(yr) })
+		real := e.Do(func() (*G.Node, error) { return nn.Softplus(e.Neg(dp)) })
+		fake := e.Do(func() (*G.Node, error) { return nn.Softplus(dy) })
+		t.priorL = e.Add(e.Do(func() (*G.Node, error) { return G.Mean(real) }), e.Do(func() (*G.Node, error) { return G.Mean(fake) }))
+		loss = e.Add(loss, e.Do(func() (*G.Node, error) { return G.Mul(t.priorL, G.NewConstant(float32(cfg.Gamma))) }))
 	}
-	if e.err != nil {
-		return nil, fmt.Errorf("infomax: %w", e.err)
+	if e.Err != nil {
+		return nil, fmt.Errorf("infomax: %w", e.Err)
 	}
 	if t.params, err = nn.ParamsOf(mods...); err != nil {
 		return nil, err
@@ -290,10 +290,10 @@ func NewTrainer(cfg Config) (*Trainer, error) {
 }
 
 // sum adds the nodes.
-func sum(e *exprs, ns []*G.Node) *G.Node {
+func sum(e *nn.Exprs, ns []*G.Node) *G.Node {
 	acc := ns[0]
 	for _, n := range ns[1:] {
-		acc = e.add(acc, n)
+		acc = e.Add(acc, n)
 	}
 	return acc
 }

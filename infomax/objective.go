@@ -120,63 +120,37 @@ func objective(s *G.Node, b, p int, estimator string) (*G.Node, error) {
 		}
 		return G.NewConstant(t)
 	}
-	var e exprs
+	var e nn.Exprs
 	var v *G.Node
 	switch estimator {
 	case JSD:
 		// Σ pos·(−softplus(−s))/nPos − Σ neg·softplus(s)/nNeg
-		sp := e.do(func() (*G.Node, error) { return nn.Softplus(s) })
-		spNeg := e.do(func() (*G.Node, error) { return nn.Softplus(e.neg(s)) })
-		pos := e.sum(e.hadamard(spNeg, mask(1/nPos, 0)))
-		neg := e.sum(e.hadamard(sp, mask(0, 1/nNeg)))
-		v = e.neg(e.add(pos, neg))
+		sp := e.Do(func() (*G.Node, error) { return nn.Softplus(s) })
+		spNeg := e.Do(func() (*G.Node, error) { return nn.Softplus(e.Neg(s)) })
+		pos := e.Sum(e.Hadamard(spNeg, mask(1/nPos, 0)))
+		neg := e.Sum(e.Hadamard(sp, mask(0, 1/nNeg)))
+		v = e.Neg(e.Add(pos, neg))
 	case DV:
-		pos := e.sum(e.hadamard(s, mask(1/nPos, 0)))
+		pos := e.Sum(e.Hadamard(s, mask(1/nPos, 0)))
 		// log E_neg[exp s] = logsumexp over all entries of s + log w,
 		// w = 1/nNeg on negatives and 0 (log w = −1e30) on positives.
 		lw := mask(-1e30, -math.Log(nNeg))
-		flat := e.do(func() (*G.Node, error) { return G.Reshape(e.add(s, lw), tensor.Shape{b * cols}) })
-		lme := e.do(func() (*G.Node, error) { return nn.LogSumExp(flat, 0) })
-		v = e.sub(pos, lme)
+		flat := e.Do(func() (*G.Node, error) { return G.Reshape(e.Add(s, lw), tensor.Shape{b * cols}) })
+		lme := e.Do(func() (*G.Node, error) { return nn.LogSumExp(flat, 0) })
+		v = e.Sub(pos, lme)
 	case InfoNCE:
-		pos := e.sum(e.hadamard(s, mask(1/float64(cols), 0)))
-		lse := e.do(func() (*G.Node, error) { return nn.LogSumExp(s, 0) })
-		mean := e.do(func() (*G.Node, error) { return G.Mean(lse) })
+		pos := e.Sum(e.Hadamard(s, mask(1/float64(cols), 0)))
+		lse := e.Do(func() (*G.Node, error) { return nn.LogSumExp(s, 0) })
+		mean := e.Do(func() (*G.Node, error) { return G.Mean(lse) })
 		logB := G.NewConstant(castTo(dt, math.Log(float64(b))))
-		v = e.add(logB, e.sub(pos, mean))
+		v = e.Add(logB, e.Sub(pos, mean))
 	default:
 		return nil, fmt.Errorf("infomax: unknown estimator %q (want jsd, infonce or dv)", estimator)
 	}
-	if e.err != nil {
-		return nil, fmt.Errorf("infomax: %s objective: %w", estimator, e.err)
+	if e.Err != nil {
+		return nil, fmt.Errorf("infomax: %s objective: %w", estimator, e.Err)
 	}
 	return v, nil
-}
-
-// exprs chains graph operations, keeping the first error.
-type exprs struct{ err error }
-
-func (e *exprs) do(f func() (*G.Node, error)) *G.Node {
-	if e.err != nil {
-		return nil
-	}
-	n, err := f()
-	if err != nil {
-		e.err = err
-	}
-	return n
-}
-
-func (e *exprs) sum(x *G.Node) *G.Node { return e.do(func() (*G.Node, error) { return G.Sum(x) }) }
-func (e *exprs) neg(x *G.Node) *G.Node { return e.do(func() (*G.Node, error) { return G.Neg(x) }) }
-func (e *exprs) add(a, b *G.Node) *G.Node {
-	return e.do(func() (*G.Node, error) { return G.Add(a, b) })
-}
-func (e *exprs) sub(a, b *G.Node) *G.Node {
-	return e.do(func() (*G.Node, error) { return G.Sub(a, b) })
-}
-func (e *exprs) hadamard(a, b *G.Node) *G.Node {
-	return e.do(func() (*G.Node, error) { return G.HadamardProd(a, b) })
 }
 
 // castTo returns v as a scalar of dtype dt (float32 or float64).

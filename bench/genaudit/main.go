@@ -39,15 +39,7 @@ func run(rows, dim, ids int, seed uint64, out string) error {
 		return err
 	}
 	z, header, cols := dataset.Example(dataset.ExampleSpec{Writers: ids, RowsPerWriter: rows / ids, Dim: dim, Seed: seed})
-	f, err := atomicfile.Create(filepath.Join(out, "Z.npy"))
-	if err != nil {
-		return err
-	}
-	if err := dataset.WriteNPY(f, z); err != nil {
-		f.Abort()
-		return err
-	}
-	if err := f.Commit(); err != nil {
+	if err := dataset.WriteNPYFile(filepath.Join(out, "Z.npy"), z); err != nil {
 		return err
 	}
 	l, err := atomicfile.Create(filepath.Join(out, "labels.csv"))

@@ -7,14 +7,12 @@
 package main
 
 import (
-	"encoding/csv"
 	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
 
 	"github.com/miaudit/miaudit/dataset"
-	"github.com/miaudit/miaudit/internal/atomicfile"
 )
 
 func main() {
@@ -36,37 +34,8 @@ func run(spec, out string) error {
 		return err
 	}
 	m := &dataset.Matrix{Rows: d.N, Cols: d.Size(), Data: d.X}
-	f, err := atomicfile.Create(filepath.Join(out, "Z.npy"))
-	if err != nil {
+	if err := dataset.WriteNPYFile(filepath.Join(out, "Z.npy"), m); err != nil {
 		return err
 	}
-	if err := dataset.WriteNPY(f, m); err != nil {
-		f.Abort()
-		return err
-	}
-	if err := f.Commit(); err != nil {
-		return err
-	}
-	lf, err := atomicfile.Create(filepath.Join(out, "labels.csv"))
-	if err != nil {
-		return err
-	}
-	w := csv.NewWriter(lf)
-	w.Write(d.Attrs.Header)
-	cols := make([][]string, len(d.Attrs.Header))
-	for j, h := range d.Attrs.Header {
-		cols[j], _ = d.Attrs.Column(h)
-	}
-	rec := make([]string, len(cols))
-	for i := range d.N {
-		for j := range cols {
-			rec[j] = cols[j][i]
-		}
-		w.Write(rec)
-	}
-	if w.Flush(); w.Error() != nil {
-		lf.Abort()
-		return w.Error()
-	}
-	return lf.Commit()
+	return dataset.WriteTableCSV(filepath.Join(out, "labels.csv"), d.Attrs)
 }

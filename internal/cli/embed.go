@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/csv"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -12,7 +11,6 @@ import (
 
 	"github.com/miaudit/miaudit/dataset"
 	"github.com/miaudit/miaudit/infomax"
-	"github.com/miaudit/miaudit/internal/atomicfile"
 )
 
 // EmbedOptions are the parsed flags of `miaudit embed`.
@@ -165,59 +163,14 @@ func embedRun(ctx context.Context, o *EmbedOptions) error {
 			fmt.Fprintf(ios.ErrOut, "[%6.1fs] %d/%d rows\n", time.Since(start).Seconds(), hi, ds.N)
 		}
 	}
-	if err := writeNPYFile(o.Out, z); err != nil {
+	if err := dataset.WriteNPYFile(o.Out, z); err != nil {
 		return err
 	}
-	if err := writeTableCSV(o.LabelsOut, ds.Attrs); err != nil {
+	if err := dataset.WriteTableCSV(o.LabelsOut, ds.Attrs); err != nil {
 		return err
 	}
 	if !o.Quiet {
 		fmt.Fprintf(ios.ErrOut, "wrote %s (%d × %d float32) and %s (%d columns) in %.1fs\n", o.Out, z.Rows, z.Cols, o.LabelsOut, len(ds.Attrs.Header), time.Since(start).Seconds())
 	}
 	return nil
-}
-
-// writeNPYFile writes m to path atomically.
-func writeNPYFile(path string, m *dataset.Matrix) error {
-	f, err := atomicfile.Create(path)
-	if err != nil {
-		return err
-	}
-	if err := dataset.WriteNPY(f, m); err != nil {
-		f.Abort()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return f.Commit()
-}
-
-// writeTableCSV writes t (header, then rows) to path atomically.
-func writeTableCSV(path string, t *dataset.Table) error {
-	f, err := atomicfile.Create(path)
-	if err != nil {
-		return err
-	}
-	w := csv.NewWriter(f)
-	cols := make([][]string, len(t.Header))
-	for j, h := range t.Header {
-		if cols[j], err = t.Column(h); err != nil {
-			f.Abort()
-			return err
-		}
-	}
-	rec := make([]string, len(t.Header))
-	werr := w.Write(t.Header)
-	for i := 0; i < t.Rows && werr == nil; i++ {
-		for j := range cols {
-			rec[j] = cols[j][i]
-		}
-		werr = w.Write(rec)
-	}
-	if w.Flush(); werr == nil {
-		werr = w.Error()
-	}
-	if werr != nil {
-		f.Abort()
-		return fmt.Errorf("write %s: %w", path, werr)
-	}
-	return f.Commit()
 }
