@@ -16,10 +16,12 @@ import (
 	"github.com/miaudit/miaudit/dataset"
 )
 
-// tinyConv is a small conv model for 1×8×8 inputs.
+// tinyConv is a small conv model for 1×8×8 inputs with every objective
+// on: local, global and prior matching.
 func tinyConv(seed uint64) Config {
 	c := DefaultConfig([]int{1, 8, 8})
 	c.Channels, c.LocalLayer, c.Code, c.Embed, c.Batch, c.Seed = []int{4, 6, 8}, 1, 5, 5, 6, seed
+	c.Alpha, c.Gamma = 0.5, 0.1
 	return c
 }
 
@@ -128,6 +130,11 @@ func TestResumeIsExact(t *testing.T) {
 	r.Close()
 	if got := encoderBytes(t, opts.Dir); !bytes.Equal(got, want) {
 		t.Error("the resumed run's encoder differs from the uninterrupted run's")
+	}
+	for _, rec := range wantLog[1:] {
+		if rec[3] == "" || rec[4] == "" || rec[5] == "" {
+			t.Fatalf("log row %q: every objective should have a figure", rec)
+		}
 	}
 	if got := logFigures(t, opts.Dir); !slices.EqualFunc(got, wantLog, slices.Equal) {
 		t.Errorf("resumed log:\n%q\nuninterrupted:\n%q", got, wantLog)
