@@ -15,6 +15,12 @@ const (
 	BoundJSD     = "jsd"     // Jensen–Shannon objective of Deep InfoMax
 	BoundSMILE   = "smile"   // clipped DV, trained with the JS gradient
 	BoundCLUB    = "club"    // contrastive log-ratio upper bound, q(s|z) by maximum likelihood
+	// BoundGRL is a classifier q(s|z) trained by maximum likelihood, as
+	// CLUB's, whose value is the Barber–Agakov bound with the batch's label
+	// entropy, H(S) + mean log q(s|z); as an adversary head the encoder
+	// raises the classifier's cross-entropy (gradient reversal, Ganin &
+	// Lempitsky 2015).
+	BoundGRL = "grl"
 )
 
 // Names of the critics (Config.Critic).
@@ -112,14 +118,17 @@ func (c Config) withDefaults() (Config, error) {
 		if c.Critic == "" {
 			c.Critic = CriticSeparable
 		}
-	case BoundCLUB:
+	case BoundCLUB, BoundGRL:
 		if c.Critic != "" {
-			return c, fmt.Errorf("adversary: club has no critic, got %q", c.Critic)
+			return c, fmt.Errorf("adversary: %s has no critic, got %q", c.Bound, c.Critic)
+		}
+		if c.Bound == BoundGRL && c.Classes == 0 {
+			return c, fmt.Errorf("adversary: grl needs a discrete S (Classes)")
 		}
 	default:
 		return c, fmt.Errorf("adversary: unknown bound %q", c.Bound)
 	}
-	if c.Bound != BoundCLUB && c.Critic != CriticConcat && c.Critic != CriticSeparable {
+	if c.Bound != BoundCLUB && c.Bound != BoundGRL && c.Critic != CriticConcat && c.Critic != CriticSeparable {
 		return c, fmt.Errorf("adversary: unknown critic %q", c.Critic)
 	}
 	if c.DZ < 1 {
@@ -172,11 +181,11 @@ func (c Config) withDefaults() (Config, error) {
 }
 
 // BoundTypeOf returns the bound type of a bound name: Lower for dv, mine,
-// nwj and infonce, Upper for club, PointEstimate for smile and
+// nwj, infonce and grl, Upper for club, PointEstimate for smile and
 // TrainingSignal for jsd, or "" for an unknown name.
 func BoundTypeOf(bound string) string {
 	switch bound {
-	case BoundDV, BoundMINE, BoundNWJ, BoundInfoNCE:
+	case BoundDV, BoundMINE, BoundNWJ, BoundInfoNCE, BoundGRL:
 		return Lower
 	case BoundCLUB:
 		return Upper

@@ -78,7 +78,7 @@ func buildModel(cfg Config, dt tensor.Dtype, rng *rand.Rand) (*model, error) {
 	var mods []nn.Module
 	var extra []*G.Node // parameters outside modules (the embedding)
 	var err error
-	if cfg.Bound == BoundCLUB {
+	if cfg.Bound == BoundCLUB || cfg.Bound == BoundGRL {
 		mods, err = m.buildCLUB(rng)
 	} else {
 		mods, extra, err = m.buildCritic(rng)
@@ -99,7 +99,7 @@ func buildModel(cfg Config, dt tensor.Dtype, rng *rand.Rand) (*model, error) {
 			}
 		}
 	}
-	if cfg.Bound != BoundCLUB {
+	if cfg.Bound != BoundCLUB && cfg.Bound != BoundGRL {
 		if m.loss, err = m.boundLoss(); err != nil {
 			return nil, err
 		}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 
 	"github.com/miaudit/miaudit/nn"
 	G "gorgonia.org/gorgonia"
@@ -42,6 +43,7 @@ type Estimator struct {
 	// evalPerm is the fixed cyclic permutation of held-out batches.
 	evalPerm []int
 	steps    int64
+	enc      *encoderMachine // built by EncoderGrad
 }
 
 // New builds an Estimator for cfg (zero fields take their defaults; see
@@ -153,6 +155,11 @@ func (e *Estimator) Close() error {
 			err = err2
 		}
 	}
+	if e.enc != nil {
+		if err2 := e.enc.mc.Close(); err == nil {
+			err = err2
+		}
+	}
 	return err
 }
 
@@ -236,7 +243,7 @@ func (e *Estimator) Estimate(z []float32, s Attribute) (float64, error) {
 			return nan, err
 		}
 		switch e.cfg.Bound {
-		case BoundInfoNCE, BoundCLUB:
+		case BoundInfoNCE, BoundCLUB, BoundGRL:
 			sum += sc.value(e.cfg)
 		default:
 			pooled.Joint = append(pooled.Joint, sc.Joint...)
@@ -244,7 +251,7 @@ func (e *Estimator) Estimate(z []float32, s Attribute) (float64, error) {
 		}
 	}
 	switch e.cfg.Bound {
-	case BoundInfoNCE, BoundCLUB:
+	case BoundInfoNCE, BoundCLUB, BoundGRL:
 		return sum / float64(n/b), nil
 	}
 	return pooled.value(e.cfg), nil
@@ -303,7 +310,12 @@ func (e *Estimator) load(z []float32, s Attribute) error {
 	if _, err := e.rowsOf(z, s, true); err != nil {
 		return err
 	}
-	m := e.m
+	e.m.load(z, s)
+	return nil
+}
+
+// load sets the model's inputs to the batch (z, s), checked by the caller.
+func (m *model) load(z []float32, s Attribute) {
 	setFloats(m.zT, z)
 	switch v := s.(type) {
 	case Labels:
@@ -319,7 +331,6 @@ func (e *Estimator) load(z []float32, s Attribute) error {
 	case Floats:
 		setFloats(m.sT, v)
 	}
-	return nil
 }
 
 func setFloats(t *tensor.Dense, x []float32) {
@@ -366,6 +377,8 @@ type Scores struct {
 	// critic scores all pairs (separable critic, InfoNCE); for CLUB it holds
 	// log q(s_j|z_i). Otherwise nil.
 	Matrix []float64
+	// Labels are the batch's labels, for CLUB and GRL (discrete S).
+	Labels []int
 }
 
 // value applies cfg's bound function to the scores.
@@ -383,6 +396,12 @@ func (sc *Scores) value(cfg Config) float64 {
 		return InfoNCE(sc.Matrix, sc.N, nil)
 	case BoundCLUB:
 		return CLUB(sc.Matrix, sc.N, nil)
+	case BoundGRL:
+		var ll float64
+		for i := range sc.N {
+			ll += sc.Matrix[i*sc.N+i]
+		}
+		return BarberAgakov(labelEntropy(sc.Labels), -ll/float64(sc.N))
 	}
 	return nan
 }
@@ -413,6 +432,7 @@ func (m *model) scores(mc *nn.Machine) (*Scores, error) {
 			return nil, err
 		}
 		k := m.cfg.Classes
+		sc.Labels = slices.Clone(m.labels)
 		sc.Matrix = make([]float64, n*n)
 		for i := range n {
 			for j, l := range m.labels {
@@ -488,4 +508,24 @@ func gaussLogq(mu, lv, s []float64, n, d int) []float64 {
 		}
 	}
 	return out
+}
+
+// labelEntropy returns the entropy, in nats, of the labels' empirical
+// distribution.
+// The sum runs over the labels in sorted order, so that it is the same
+// bits whatever the order of the batch.
+func labelEntropy(labels []int) float64 {
+	sorted := slices.Sorted(slices.Values(labels))
+	n := float64(len(sorted))
+	var h float64
+	for lo := 0; lo < len(sorted); {
+		hi := lo
+		for hi < len(sorted) && sorted[hi] == sorted[lo] {
+			hi++
+		}
+		p := float64(hi-lo) / n
+		h -= p * math.Log(p)
+		lo = hi
+	}
+	return h
 }
