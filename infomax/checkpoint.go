@@ -139,20 +139,28 @@ func (t *Trainer) Encoder(batch int) (*Encoder, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := e.setFrom(t.encParams); err != nil {
+		e.Close()
+		return nil, err
+	}
+	return e, nil
+}
+
+// setFrom copies the values of the parameters of p with the encoder's
+// names into the encoder.
+func (e *Encoder) setFrom(p *nn.Params) error {
 	for _, name := range e.params.Names() {
-		src, err := nn.Float32s(t.encParams.Node(name))
+		src, err := nn.Float32s(p.Node(name))
 		if err != nil {
-			e.Close()
-			return nil, err
+			return err
 		}
 		dst, err := nn.Float32s(e.params.Node(name))
 		if err != nil {
-			e.Close()
-			return nil, err
+			return err
 		}
 		copy(dst, src)
 	}
-	return e, nil
+	return nil
 }
 
 // Model returns the encoder's saved config.

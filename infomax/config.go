@@ -49,6 +49,9 @@ type Config struct {
 	Batch int `json:"batch"`
 	// LR is Adam's learning rate.
 	LR float64 `json:"lr"`
+	// Clip, if positive, caps the global norm of the gradient of every
+	// step (encoder, critics and the heads' terms together).
+	Clip float64 `json:"clip,omitempty"`
 	// Seed seeds the initial weights and every random draw of training.
 	Seed uint64 `json:"seed"`
 }
@@ -129,6 +132,9 @@ func (c Config) Validate() error {
 	}
 	if c.Batch < 2 {
 		return fmt.Errorf("infomax: batch %d: want at least 2 (negatives come from the batch)", c.Batch)
+	}
+	if c.Clip < 0 {
+		return fmt.Errorf("infomax: gradient clip %g: want non-negative", c.Clip)
 	}
 	if !(c.LR > 0) {
 		return fmt.Errorf("infomax: learning rate %g: want positive", c.LR)

@@ -122,7 +122,8 @@ type Stats struct {
 // for concurrent use.
 type Trainer struct {
 	cfg                   Config
-	x, view, prior        *tensor.Dense
+	x, view, prior, gy    *tensor.Dense
+	codes                 *Encoder // forward-only copy for Codes
 	enc                   *encoder
 	params, encParams     *nn.Params
 	machine               *nn.Machine
@@ -130,9 +131,21 @@ type Trainer struct {
 	local, global, priorL *G.Node
 }
 
+// TrainerOptions extend a Trainer's graph.
+type TrainerOptions struct {
+	// CodeGrad adds the term Σ g ⊙ y to the loss, g an input set by
+	// StepWith: heads outside the graph (adversaries on a protected
+	// attribute) then add their gradient with respect to the codes y to
+	// the encoder's.
+	CodeGrad bool
+}
+
 // NewTrainer builds the training graph of cfg, with initial weights drawn
 // from a generator seeded with cfg.Seed.
-func NewTrainer(cfg Config) (*Trainer, error) {
+func NewTrainer(cfg Config) (*Trainer, error) { return NewTrainerWith(cfg, TrainerOptions{}) }
+
+// NewTrainerWith is NewTrainer with options.
+func NewTrainerWith(cfg Config, opt TrainerOptions) (*Trainer, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
@@ -245,6 +258,11 @@ func NewTrainer(cfg Config) (*Trainer, error) {
 		return nil, fmt.Errorf("infomax: %w", e.Err)
 	}
 	loss := e.Neg(sum(&e, terms))
+	if opt.CodeGrad {
+		var gn *G.Node
+		gn, t.gy = inputNode(g, "code_grad", b, []int{cfg.Code})
+		loss = e.Add(loss, e.Sum(e.Hadamard(gn, y)))
+	}
 	if cfg.Gamma > 0 {
 		var pn *G.Node
 		pn, t.prior = inputNode(g, "prior", b, []int{cfg.Code})
@@ -282,7 +300,7 @@ func NewTrainer(cfg Config) (*Trainer, error) {
 	if t.machine, err = nn.NewMachine(loss, t.params, watch...); err != nil {
 		return nil, err
 	}
-	if t.opt, err = nn.NewAdam(t.params, nn.AdamConfig{LR: cfg.LR}); err != nil {
+	if t.opt, err = nn.NewAdam(t.params, nn.AdamConfig{LR: cfg.LR, MaxGradNorm: cfg.Clip}); err != nil {
 		t.machine.Close()
 		return nil, err
 	}
@@ -308,10 +326,29 @@ func (t *Trainer) Steps() int64 { return t.opt.StepCount() }
 // another) and returns its figures. rng draws the step's randomness: the
 // prior samples and the table objective's corrupted views. A non-finite
 // loss returns an error wrapping ErrDiverged before the weights change.
-func (t *Trainer) Step(x []float32, rng *rand.Rand) (Stats, error) {
+func (t *Trainer) Step(x []float32, rng *rand.Rand) (Stats, error) { return t.StepWith(x, nil, rng) }
+
+// StepWith is Step with g, the gradient of the heads' terms with respect
+// to the batch's codes (Batch×Code; nil for none), added to the encoder's
+// gradient. It needs a trainer built with CodeGrad. The returned Loss does
+// not include the heads' terms.
+func (t *Trainer) StepWith(x, g []float32, rng *rand.Rand) (Stats, error) {
 	b, d := t.cfg.Batch, t.cfg.InputSize()
 	if len(x) != b*d {
 		return Stats{}, fmt.Errorf("infomax: batch of %d values, want %d examples of %d", len(x), b, d)
+	}
+	if t.gy != nil {
+		gd := t.gy.Data().([]float32)
+		switch {
+		case g == nil:
+			clear(gd)
+		case len(g) != len(gd):
+			return Stats{}, fmt.Errorf("infomax: code gradient of %d values, want %d×%d", len(g), b, t.cfg.Code)
+		default:
+			copy(gd, g)
+		}
+	} else if g != nil {
+		return Stats{}, fmt.Errorf("infomax: a code gradient needs a trainer built with CodeGrad")
 	}
 	copy(t.x.Data().([]float32), x)
 	if t.view != nil {
@@ -326,6 +363,11 @@ func (t *Trainer) Step(x []float32, rng *rand.Rand) (Stats, error) {
 		return Stats{}, err
 	}
 	st := Stats{Loss: t.machine.Loss(), Local: t.value(t.local), Global: t.value(t.global), Prior: t.value(t.priorL)}
+	if t.gy != nil {
+		// The loss node includes Σ g ⊙ y, a surrogate whose value means
+		// nothing: report the DIM objective alone.
+		st.Loss = t.dimLoss(st)
+	}
 	if math.IsNaN(st.Loss) || math.IsInf(st.Loss, 0) {
 		return st, fmt.Errorf("step %d: loss %v: %w", t.Steps()+1, st.Loss, ErrDiverged)
 	}
@@ -369,5 +411,40 @@ func corrupt(view, x []float32, b, d int, q float64, rng *rand.Rand) {
 	}
 }
 
+// dimLoss recomputes −(α·Global + β·Local) + γ·Prior from the figures.
+func (t *Trainer) dimLoss(st Stats) float64 {
+	l := 0.0
+	if t.local != nil {
+		l -= t.cfg.Beta * st.Local
+	}
+	if t.global != nil {
+		l -= t.cfg.Alpha * st.Global
+	}
+	if t.priorL != nil {
+		l += t.cfg.Gamma * st.Prior
+	}
+	return l
+}
+
+// Codes writes the codes of the Batch examples x under the current weights
+// into dst (Batch×Code), by a forward pass of a copy of the encoder.
+func (t *Trainer) Codes(x, dst []float32) error {
+	if t.codes == nil {
+		e, err := t.Encoder(t.cfg.Batch)
+		if err != nil {
+			return err
+		}
+		t.codes = e
+	} else if err := t.codes.setFrom(t.encParams); err != nil {
+		return err
+	}
+	return t.codes.Encode(x, t.cfg.Batch, dst)
+}
+
 // Close releases the graph.
-func (t *Trainer) Close() error { return t.machine.Close() }
+func (t *Trainer) Close() error {
+	if t.codes != nil {
+		t.codes.Close()
+	}
+	return t.machine.Close()
+}

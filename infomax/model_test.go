@@ -120,7 +120,7 @@ func TestResumeIsExact(t *testing.T) {
 	if err != nil || info.Status != StatusInterrupted || info.Step != 3 {
 		t.Fatalf("after interruption: %+v, %v; want interrupted at step 3", info, err)
 	}
-	r, err = ResumeRun(opts.Dir, data, 0, 2)
+	r, err = ResumeRun(opts.Dir, data, 0, 2, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -163,10 +163,10 @@ func TestResumeChecks(t *testing.T) {
 	r.Close()
 	other := blobImages(t, 34, 2)
 	other.Hash = "other"
-	if _, err := ResumeRun(dir, other, 0, 0); err == nil || !strings.Contains(err.Error(), "data has changed") {
+	if _, err := ResumeRun(dir, other, 0, 0, nil); err == nil || !strings.Contains(err.Error(), "data has changed") {
 		t.Errorf("changed data: got %v", err)
 	}
-	if _, err := ResumeRun(t.TempDir(), data, 0, 0); err == nil || !strings.Contains(err.Error(), "run.json is missing") {
+	if _, err := ResumeRun(t.TempDir(), data, 0, 0, nil); err == nil || !strings.Contains(err.Error(), "run.json is missing") {
 		t.Errorf("no run: got %v", err)
 	}
 	if _, err := NewRun(tinyConv(1), RunOptions{Dir: filepath.Join(t.TempDir(), "x"), Data: blobImages(t, 14, 1), Epochs: 1}); err == nil || !strings.Contains(err.Error(), "fewer than a batch") {

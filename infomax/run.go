@@ -70,12 +70,37 @@ type RunInfo struct {
 	Status  string `json:"status"`
 	Error   string `json:"error,omitempty"`
 	Version string `json:"version"`
+	// Heads describes the heads (their maker's format), for resuming.
+	Heads json.RawMessage `json:"heads,omitempty"`
 }
 
 // StateInfo names the files of a checkpoint, relative to the run folder.
 type StateInfo struct {
 	Params string `json:"params"`
 	Adam   string `json:"adam"`
+	// Heads are the prefixes of the heads' state files, one per head.
+	Heads []string `json:"heads,omitempty"`
+}
+
+// A Head adds a term to the encoder's objective from outside the DIM
+// graph — an adversary estimating what the codes reveal of a protected
+// attribute — through the gradient of that term with respect to the
+// batch's codes.
+type Head interface {
+	// Columns names the figures Step returns: log.csv's columns.
+	Columns() []string
+	// Step trains the head on the codes y (Batch×Code, row i the code of
+	// dataset row rows[i]) at training step k (from 0), adds the gradient
+	// of its weighted term with respect to y into g, and returns its
+	// figures. A non-finite figure or loss is an error wrapping
+	// ErrDiverged.
+	Step(y []float32, rows []int, k int64, g []float32) ([]float64, error)
+	// Save writes the head's whole state to files whose names start with
+	// prefix; Load restores it, so that training continues bit for bit.
+	Save(prefix string) error
+	Load(prefix string) error
+	// Close releases the head.
+	Close() error
 }
 
 // Progress is what a run reports after every step.
@@ -83,7 +108,9 @@ type Progress struct {
 	Step, TotalSteps int64
 	Epoch, Epochs    int
 	Stats            Stats
-	Elapsed          time.Duration
+	// Heads are the heads' figures, in the order of their Columns.
+	Heads   []float64
+	Elapsed time.Duration
 }
 
 // RunOptions configure a new run.
@@ -108,6 +135,10 @@ type RunOptions struct {
 	CheckpointEvery int
 	// Version is recorded in the run and the encoder.
 	Version string
+	// Heads are trained beside the encoder (see Head); HeadsSpec, recorded
+	// in run.json, is what their maker needs to build them again.
+	Heads     []Head
+	HeadsSpec json.RawMessage
 }
 
 // Run is a training run in a folder: a Trainer, its data and its log.
@@ -118,6 +149,7 @@ type Run struct {
 	data  *dataset.Dataset
 	rows  []int
 	every int
+	heads []Head
 }
 
 // TrainRows returns the rows of d that training uses: those whose "split"
@@ -159,19 +191,20 @@ func NewRun(cfg Config, o RunOptions) (*Run, error) {
 	if err := emptyDir(o.Dir); err != nil {
 		return nil, err
 	}
-	r := &Run{dir: o.Dir, data: o.Data, rows: limitRows(TrainRows(o.Data), o.MaxRows), every: o.CheckpointEvery}
+	r := &Run{dir: o.Dir, data: o.Data, rows: limitRows(TrainRows(o.Data), o.MaxRows), every: o.CheckpointEvery, heads: o.Heads}
 	if r.every == 0 {
 		r.every = 500
 	}
 	if len(r.rows) < cfg.Batch {
 		return nil, fmt.Errorf("infomax: %d training rows, fewer than a batch of %d", len(r.rows), cfg.Batch)
 	}
-	tr, err := NewTrainer(cfg)
+	tr, err := NewTrainerWith(cfg, TrainerOptions{CodeGrad: len(o.Heads) > 0})
 	if err != nil {
 		return nil, err
 	}
 	r.tr = tr
 	r.info = RunInfo{
+		Heads:  o.HeadsSpec,
 		Format: RunFormat, Config: cfg, Epochs: o.Epochs, StepsPerEpoch: len(r.rows) / cfg.Batch, MaxRows: o.MaxRows,
 		Data: DataInfo{Name: o.Spec, Hash: o.Data.Hash, Rows: len(r.rows), Schema: o.Data.Schema,
 			LabelColumns: o.LabelColumns, DropMissing: o.DropMissing},
@@ -210,8 +243,9 @@ func ReadRunInfo(dir string) (RunInfo, error) {
 
 // ResumeRun reopens the run in dir at its last checkpoint, on data (which
 // must be the run's: same hash) for epochs epochs in all (0 keeps the
-// run's).
-func ResumeRun(dir string, data *dataset.Dataset, epochs int, every int) (*Run, error) {
+// run's), with heads built as the run's were (their state is loaded from
+// the checkpoint).
+func ResumeRun(dir string, data *dataset.Dataset, epochs int, every int, heads []Head) (*Run, error) {
 	info, err := ReadRunInfo(dir)
 	if err != nil {
 		return nil, err
@@ -222,14 +256,17 @@ func ResumeRun(dir string, data *dataset.Dataset, epochs int, every int) (*Run, 
 	if epochs > 0 {
 		info.Epochs = epochs
 	}
-	r := &Run{dir: dir, info: info, data: data, rows: limitRows(TrainRows(data), info.MaxRows), every: every}
+	r := &Run{dir: dir, info: info, data: data, rows: limitRows(TrainRows(data), info.MaxRows), every: every, heads: heads}
 	if r.every == 0 {
 		r.every = 500
 	}
 	if len(r.rows)/info.Config.Batch != info.StepsPerEpoch {
 		return nil, fmt.Errorf("%s: %d training rows make %d steps per epoch, the run had %d", dir, len(r.rows), len(r.rows)/info.Config.Batch, info.StepsPerEpoch)
 	}
-	tr, err := NewTrainer(info.Config)
+	if len(heads) != len(info.State.Heads) && info.Step > 0 {
+		return nil, fmt.Errorf("%s: the run has %d heads, %d given", dir, len(info.State.Heads), len(heads))
+	}
+	tr, err := NewTrainerWith(info.Config, TrainerOptions{CodeGrad: len(heads) > 0})
 	if err != nil {
 		return nil, err
 	}
@@ -238,6 +275,12 @@ func ResumeRun(dir string, data *dataset.Dataset, epochs int, every int) (*Run, 
 		if err := tr.LoadState(filepath.Join(dir, info.State.Params), filepath.Join(dir, info.State.Adam)); err != nil {
 			tr.Close()
 			return nil, err
+		}
+		for i, h := range heads {
+			if err := h.Load(filepath.Join(dir, info.State.Heads[i])); err != nil {
+				tr.Close()
+				return nil, err
+			}
 		}
 		if tr.Steps() != info.Step {
 			tr.Close()
@@ -266,8 +309,13 @@ func (r *Run) Info() RunInfo { return r.info }
 // Trainer returns the run's trainer.
 func (r *Run) Trainer() *Trainer { return r.tr }
 
-// Close releases the trainer.
-func (r *Run) Close() error { return r.tr.Close() }
+// Close releases the trainer and the heads.
+func (r *Run) Close() error {
+	for _, h := range r.heads {
+		h.Close()
+	}
+	return r.tr.Close()
+}
 
 // TotalSteps returns the number of steps of the whole run.
 func (r *Run) TotalSteps() int64 { return int64(r.info.Epochs) * int64(r.info.StepsPerEpoch) }
@@ -292,7 +340,11 @@ func (r *Run) Train(ctx context.Context, report func(Progress)) error {
 	defer logf.Close()
 	lw := bufio.NewWriter(logf)
 	if st, err := logf.Stat(); err == nil && st.Size() == 0 {
-		fmt.Fprintln(lw, "step,epoch,loss,local,global,prior,seconds")
+		cols := []string{"step", "epoch", "loss", "local", "global", "prior"}
+		for _, h := range r.heads {
+			cols = append(cols, h.Columns()...)
+		}
+		fmt.Fprintln(lw, strings.Join(append(cols, "seconds"), ","))
 	}
 	flush := func() error {
 		if err := lw.Flush(); err != nil {
@@ -306,6 +358,10 @@ func (r *Run) Train(ctx context.Context, report func(Progress)) error {
 	}
 	d := r.data.Size()
 	batch := make([]float32, cfg.Batch*d)
+	var codes, grad []float32
+	if len(r.heads) > 0 {
+		codes, grad = make([]float32, cfg.Batch*cfg.Code), make([]float32, cfg.Batch*cfg.Code)
+	}
 	start := time.Now()
 	total := r.TotalSteps()
 	var order []int
@@ -325,10 +381,30 @@ func (r *Run) Train(ctx context.Context, report func(Progress)) error {
 			order = epochOrder(cfg.Seed, epoch, r.rows)
 			epochOf = epoch
 		}
-		for i, row := range order[pos*cfg.Batch : (pos+1)*cfg.Batch] {
+		rows := order[pos*cfg.Batch : (pos+1)*cfg.Batch]
+		for i, row := range rows {
 			copy(batch[i*d:(i+1)*d], r.data.Example(row))
 		}
-		st, err := r.tr.Step(batch, rand.New(rand.NewPCG(cfg.Seed, uint64(k)^0x73746570<<32))) // "step"
+		var figs []float64
+		var err error
+		if len(r.heads) > 0 {
+			// The heads train on the codes under the current weights,
+			// then give the encoder their gradients.
+			if err = r.tr.Codes(batch, codes); err == nil {
+				clear(grad)
+				for _, h := range r.heads {
+					var f []float64
+					if f, err = h.Step(codes, rows, k, grad); err != nil {
+						break
+					}
+					figs = append(figs, f...)
+				}
+			}
+		}
+		var st Stats
+		if err == nil {
+			st, err = r.tr.StepWith(batch, grad, rand.New(rand.NewPCG(cfg.Seed, uint64(k)^0x73746570<<32))) // "step"
+		}
 		if err != nil {
 			_ = flush()
 			if errors.Is(err, ErrDiverged) {
@@ -341,9 +417,13 @@ func (r *Run) Train(ctx context.Context, report func(Progress)) error {
 			return err
 		}
 		el := time.Since(start)
-		fmt.Fprintf(lw, "%d,%d,%s,%s,%s,%s,%.3f\n", k+1, epoch+1, fnum(st.Loss), fnum(st.Local), fnum(st.Global), fnum(st.Prior), el.Seconds())
+		fmt.Fprintf(lw, "%d,%d,%s,%s,%s,%s,", k+1, epoch+1, fnum(st.Loss), fnum(st.Local), fnum(st.Global), fnum(st.Prior))
+		for _, f := range figs {
+			fmt.Fprintf(lw, "%s,", fnum(f))
+		}
+		fmt.Fprintf(lw, "%.3f\n", el.Seconds())
 		if report != nil {
-			report(Progress{Step: k + 1, TotalSteps: total, Epoch: epoch + 1, Epochs: r.info.Epochs, Stats: st, Elapsed: el})
+			report(Progress{Step: k + 1, TotalSteps: total, Epoch: epoch + 1, Epochs: r.info.Epochs, Stats: st, Heads: figs, Elapsed: el})
 		}
 		if (k+1)%int64(r.every) == 0 && k+1 < total {
 			if err := flush(); err != nil {
@@ -393,6 +473,13 @@ func (r *Run) checkpoint(status, msg string) error {
 	if err := r.tr.SaveState(filepath.Join(r.dir, st.Params), filepath.Join(r.dir, st.Adam)); err != nil {
 		return err
 	}
+	for i, h := range r.heads {
+		p := filepath.Join(stateDir, fmt.Sprintf("head%d-%09d", i, step))
+		if err := h.Save(filepath.Join(r.dir, p)); err != nil {
+			return err
+		}
+		st.Heads = append(st.Heads, p)
+	}
 	m := Model{Data: r.info.Data, Version: r.info.Version}
 	if err := r.tr.SaveEncoder(filepath.Join(r.dir, EncoderFile), m); err != nil {
 		return err
@@ -401,10 +488,16 @@ func (r *Run) checkpoint(status, msg string) error {
 	if err := r.writeInfo(); err != nil {
 		return err
 	}
-	if old.Params != "" && old != st {
+	if old.Params != "" && old.Params != st.Params {
 		for _, f := range []string{old.Params, old.Adam} {
 			for _, p := range []string{f, strings.TrimSuffix(f, ".safetensors") + ".json"} {
 				_ = os.Remove(filepath.Join(r.dir, p))
+			}
+		}
+		for _, p := range old.Heads {
+			files, _ := filepath.Glob(filepath.Join(r.dir, p) + "*")
+			for _, f := range files {
+				_ = os.Remove(f)
 			}
 		}
 	}

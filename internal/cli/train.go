@@ -264,7 +264,7 @@ func trainRun(ctx context.Context, o *TrainOptions) error {
 		if o.changed("epochs") {
 			epochs = o.Epochs
 		}
-		if run, err = infomax.ResumeRun(o.Out, ds, epochs, o.Every); err != nil {
+		if run, err = infomax.ResumeRun(o.Out, ds, epochs, o.Every, nil); err != nil {
 			return err
 		}
 		if !o.Quiet {
