@@ -68,6 +68,7 @@ figure with a bootstrap confidence interval.`,
 	root.AddCommand(NewCmdData(ios, nil))
 	root.AddCommand(NewCmdTrain(ios, nil))
 	root.AddCommand(NewCmdEmbed(ios, nil))
+	root.AddCommand(NewCmdSweep(ios, nil))
 	return root
 }
 

@@ -17,6 +17,8 @@ import (
 
 	"github.com/miaudit/miaudit/dataset"
 	"github.com/miaudit/miaudit/infomax"
+	"github.com/miaudit/miaudit/minmax"
+	"github.com/miaudit/miaudit/reports"
 )
 
 // ExitInterrupted is the exit code of a command stopped by Ctrl-C after it
@@ -92,8 +94,12 @@ type TrainOptions struct {
 	Channels []int
 	Hidden   []int
 	Corrupt  float64
+	Clip     float64
 	InitOnly bool
 	Quiet    bool
+
+	Adv     advFlags
+	Lambdas string
 
 	changed func(string) bool
 }
@@ -164,31 +170,74 @@ last good checkpoint.`,
 		},
 	}
 	f := cmd.Flags()
-	opts.Data.add(f, "mnist")
-	f.StringVarP(&opts.Out, "out", "o", "runs/dim", "run `DIR` (new, or with --resume an existing run)")
+	opts.addModelFlags(f)
+	f.StringVarP(&opts.Out, "out", "o", "runs/dim", "run `DIR` (new, or with --resume an existing run; adversarial runs resume by running the same command)")
 	f.BoolVar(&opts.Resume, "resume", false, "continue the run in --out from its last checkpoint")
-	f.IntVar(&opts.Epochs, "epochs", 1, "passes over the training rows")
-	f.IntVar(&opts.MaxRows, "max-rows", 0, "train on the first `N` training rows only (0: all)")
-	f.IntVar(&opts.Every, "checkpoint-every", 500, "steps between checkpoints")
-	f.Uint64Var(&opts.Seed, "seed", 0, "seed of the weights, batches and every random draw")
-	def := infomax.DefaultConfig([]int{1, 28, 28})
-	tab := infomax.DefaultConfig([]int{1})
-	f.IntVar(&opts.Batch, "batch", def.Batch, "examples per step")
-	f.Float64Var(&opts.LR, "lr", def.LR, "Adam's learning rate")
-	f.IntVar(&opts.Code, "code", def.Code, "width of the code")
-	f.StringVar(&opts.Est, "estimator", def.Estimator, "MI estimator: "+strings.Join(infomax.Estimators, ", "))
-	f.Float64Var(&opts.Alpha, "alpha", def.Alpha, "weight of global DIM (images)")
-	f.Float64Var(&opts.Beta, "beta", def.Beta, "weight of local DIM (images) or of the view objective (tables)")
-	f.Float64Var(&opts.Gamma, "gamma", def.Gamma, "weight of prior matching (0 disables it)")
-	f.IntSliceVar(&opts.Channels, "conv-channels", def.Channels, "conv encoder channels, one per layer")
-	f.IntSliceVar(&opts.Hidden, "hidden", tab.Hidden, "MLP encoder hidden widths (tables)")
-	f.Float64Var(&opts.Corrupt, "corrupt", tab.Corrupt, "probability that a feature of a table row's view comes from another row")
 	f.BoolVar(&opts.InitOnly, "init-only", false, "write the encoder at its initial weights and stop (a baseline for the audit)")
-	f.BoolVarP(&opts.Quiet, "quiet", "q", false, "no progress on standard error")
+	f.StringVar(&opts.Lambdas, "lambda", "1", "weight λ of the adversary's term; a list (0,3) trains one run per λ and compares them")
 	return cmd
 }
 
+// addModelFlags adds the flags of the data, the model, its training and
+// the adversary, shared by train and sweep.
+func (o *TrainOptions) addModelFlags(f *pflag.FlagSet) {
+	o.Data.add(f, "styled-mnist")
+	f.IntVar(&o.Epochs, "epochs", 1, "passes over the training rows")
+	f.IntVar(&o.MaxRows, "max-rows", 0, "train on the first `N` training rows only (0: all)")
+	f.IntVar(&o.Every, "checkpoint-every", 200, "steps between checkpoints")
+	f.Uint64Var(&o.Seed, "seed", 0, "seed of the weights, batches and every random draw")
+	def := infomax.DefaultConfig([]int{1, 28, 28})
+	tab := infomax.DefaultConfig([]int{1})
+	f.IntVar(&o.Batch, "batch", def.Batch, "examples per step")
+	f.Float64Var(&o.LR, "lr", def.LR, "Adam's learning rate")
+	f.Float64Var(&o.Clip, "clip", 0, "cap on the gradient's global norm (0: none)")
+	f.IntVar(&o.Code, "code", def.Code, "width of the code")
+	f.StringVar(&o.Est, "estimator", def.Estimator, "MI estimator: "+strings.Join(infomax.Estimators, ", "))
+	f.Float64Var(&o.Alpha, "alpha", def.Alpha, "weight of global DIM (images)")
+	f.Float64Var(&o.Beta, "beta", def.Beta, "weight of local DIM (images) or of the view objective (tables)")
+	f.Float64Var(&o.Gamma, "gamma", def.Gamma, "weight of prior matching (0 disables it)")
+	f.IntSliceVar(&o.Channels, "conv-channels", def.Channels, "conv encoder channels, one per layer")
+	f.IntSliceVar(&o.Hidden, "hidden", tab.Hidden, "MLP encoder hidden widths (tables)")
+	f.Float64Var(&o.Corrupt, "corrupt", tab.Corrupt, "probability that a feature of a table row's view comes from another row")
+	o.Adv.add(f)
+	f.BoolVarP(&o.Quiet, "quiet", "q", false, "no progress on standard error")
+}
+
+// demo sets the defaults of `miaudit train` with no data or protected
+// attribute given: the built-in demonstration of adversarial training.
+func (o *TrainOptions) demo() {
+	if o.changed == nil || o.changed("data") || o.changed("protect") || o.Resume || o.InitOnly {
+		return
+	}
+	o.Adv.Protect = []string{"writer"}
+	set := func(flag string, f func()) {
+		if !o.changed(flag) {
+			f()
+		}
+	}
+	set("lambda", func() { o.Lambdas = demoLambdas })
+	set("max-rows", func() { o.MaxRows = 6400 })
+	set("epochs", func() { o.Epochs = 3 })
+	set("out", func() { o.Out = "runs/demo" })
+	set("audit-rows", func() { o.Adv.AuditRows = 4000 })
+}
+
+// demoLambdas are the weights the demonstration compares.
+const demoLambdas = "0,3"
+
 func (o *TrainOptions) validate() error {
+	o.demo()
+	if len(o.Adv.Protect) > 0 {
+		if o.InitOnly {
+			return usageErrorf("--init-only trains nothing: it takes no --protect")
+		}
+		if err := o.Adv.validate(); err != nil {
+			return err
+		}
+		if _, err := parseLambdas(o.Lambdas); err != nil {
+			return err
+		}
+	}
 	if o.InitOnly && o.Resume {
 		return usageErrorf("--init-only starts a new run; it cannot --resume one")
 	}
@@ -207,7 +256,7 @@ func (o *TrainOptions) validate() error {
 	if o.Resume {
 		// The run's own configuration is used; flags that would change
 		// it are refused rather than silently ignored.
-		for _, name := range []string{"data", "features", "label-columns", "drop-missing", "image-size", "image-channels", "max-rows", "seed", "batch", "lr", "code", "estimator", "alpha", "beta", "gamma", "conv-channels", "hidden", "corrupt"} {
+		for _, name := range []string{"data", "features", "label-columns", "drop-missing", "image-size", "image-channels", "max-rows", "seed", "batch", "lr", "clip", "code", "estimator", "alpha", "beta", "gamma", "conv-channels", "hidden", "corrupt"} {
 			if o.changed != nil && o.changed(name) {
 				return usageErrorf("--%s cannot change a run being resumed (its settings are in %s)", name, filepath.Join(o.Out, infomax.RunFile))
 			}
@@ -220,7 +269,7 @@ func (o *TrainOptions) validate() error {
 func (o *TrainOptions) config(shape []int) (infomax.Config, error) {
 	c := infomax.DefaultConfig(shape)
 	c.Seed, c.Batch, c.LR, c.Code, c.Embed, c.Estimator = o.Seed, o.Batch, o.LR, o.Code, o.Code, o.Est
-	c.Alpha, c.Beta, c.Gamma = o.Alpha, o.Beta, o.Gamma
+	c.Alpha, c.Beta, c.Gamma, c.Clip = o.Alpha, o.Beta, o.Gamma, o.Clip
 	if c.Encoder == infomax.ConvEncoder {
 		c.Channels = o.Channels
 		if len(c.Channels) < 2 {
@@ -241,12 +290,18 @@ func (o *TrainOptions) config(shape []int) (infomax.Config, error) {
 
 func trainRun(ctx context.Context, o *TrainOptions) error {
 	lowGCHeadroom()
+	if len(o.Adv.Protect) > 0 {
+		return adversarialRun(ctx, o)
+	}
 	ios := o.IO
 	var run *infomax.Run
 	if o.Resume {
 		info, err := infomax.ReadRunInfo(o.Out)
 		if err != nil {
 			return &UsageError{Err: err}
+		}
+		if len(info.Heads) > 0 {
+			return usageErrorf("%s is a run with adversary heads: run the command that started it again to resume it", o.Out)
 		}
 		if info.Status == infomax.StatusDone && (!o.changed("epochs") || o.Epochs <= info.Epochs) {
 			return usageErrorf("the run in %s is done (%d epochs); give --epochs above %d to extend it", o.Out, info.Epochs, info.Epochs)
@@ -391,4 +446,53 @@ func (p *trainProgress) finish() {
 func isTerminal(f *os.File) bool {
 	st, err := f.Stat()
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// adversarialRun trains one run per λ against adversary heads on the
+// protected attributes, audits each with fresh attackers and prints the
+// audit (one λ) or the comparison (several).
+func adversarialRun(ctx context.Context, o *TrainOptions) error {
+	ios := o.IO
+	lambdas, err := parseLambdas(o.Lambdas)
+	if err != nil {
+		return err
+	}
+	d, err := o.Data.load(o.Seed, nil)
+	if err != nil {
+		return err
+	}
+	for _, n := range d.Notes {
+		fmt.Fprintf(ios.ErrOut, "note: %s\n", n)
+	}
+	cfg, err := o.config(d.Shape)
+	if err != nil {
+		return err
+	}
+	results := map[float64][]*settingResult{}
+	for _, l := range lambdas {
+		dir := o.Out
+		if len(lambdas) > 1 {
+			dir = filepath.Join(o.Out, fmt.Sprintf("lambda-%g", l))
+		}
+		if info, err := infomax.ReadRunInfo(dir); err == nil && len(info.Heads) == 0 {
+			return usageErrorf("%s holds a run without adversary heads; choose another --out", dir)
+		}
+		r, err := trainSetting(ctx, ios, d, cfg, &o.Adv, o, setting{Lambda: l, Seed: o.Seed, Dir: dir})
+		if err != nil {
+			return err
+		}
+		results[l] = append(results[l], r)
+	}
+	if len(lambdas) > 1 {
+		return writeComparison(ios.Out, o.Out, &o.Adv, lambdas, results)
+	}
+	r := results[lambdas[0]][0]
+	if err := reports.Write(ios.Out, r.Audit, "table"); err != nil {
+		return err
+	}
+	for i, p := range o.Adv.Protect {
+		fmt.Fprintf(ios.Out, "training adversary (%s) on %s, mean of the last %d steps: %.3f nats — compare the fresh attackers above\n",
+			orDefault(o.Adv.Adversary, minmax.DefaultAdversary), p, finalWindow, r.Adversary[i])
+	}
+	return nil
 }

@@ -1,0 +1,130 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/miaudit/miaudit/infomax"
+	"github.com/miaudit/miaudit/minmax"
+)
+
+// plantedCSV writes a table of 400 rows: 6 numeric features, a task t and a
+// protected s (each binary, each planted in two features) and a split.
+func plantedCSV(t *testing.T) string {
+	t.Helper()
+	rng := rand.New(rand.NewPCG(1, 2))
+	var b strings.Builder
+	b.WriteString("f1,f2,f3,f4,f5,f6,task,s,split\n")
+	for i := range 400 {
+		tv, sv := rng.IntN(2), rng.IntN(2)
+		f := make([]string, 6)
+		for j := range f {
+			v := rng.NormFloat64() * 0.5
+			if j < 2 {
+				v += 3*float64(tv) - 1.5
+			} else if j < 4 {
+				v += 3*float64(sv) - 1.5
+			}
+			f[j] = fmt.Sprintf("%.4f", v)
+		}
+		split := "train"
+		if i >= 300 {
+			split = "test"
+		}
+		fmt.Fprintf(&b, "%s,%d,%d,%s\n", strings.Join(f, ","), tv, sv, split)
+	}
+	path := filepath.Join(t.TempDir(), "planted.csv")
+	os.WriteFile(path, []byte(b.String()), 0o644)
+	return path
+}
+
+var fastAdv = []string{"--hidden", "16", "--code", "4", "--batch", "32", "--epochs", "2", "--audit-rows", "300",
+	"--audit-attackers", "linear", "--audit-estimators", "knn", "--target", "task", "--label-columns", "task,s", "-q"}
+
+// TestTrainAdversarialCompare trains λ = 0 and λ = 2 on a planted table
+// and checks the run folders and the printed comparison.
+func TestTrainAdversarialCompare(t *testing.T) {
+	data := plantedCSV(t)
+	out := filepath.Join(t.TempDir(), "cmp")
+	args := append([]string{"train", "--data", "table:" + data, "--protect", "s", "--lambda", "0,2", "--out", out}, fastAdv...)
+	stdout, errOut, code := runCtx(t, context.Background(), args...)
+	if code != ExitOK {
+		t.Fatalf("exit %d, stderr %q", code, errOut)
+	}
+	for _, w := range []string{"λ = 0", "λ = 2", "training adversary", "(mine) on s", "linear probe"} {
+		if !strings.Contains(stdout, w) {
+			t.Errorf("comparison lacks %q:\n%s", w, stdout)
+		}
+	}
+	for _, f := range []string{"comparison.txt", "comparison.json", "comparison.csv", "comparison.md", "lambda-0/audit.json", "lambda-2/audit.txt", "lambda-2/encoder.safetensors"} {
+		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
+			t.Errorf("missing %s: %v", f, err)
+		}
+	}
+	info, err := infomax.ReadRunInfo(filepath.Join(out, "lambda-2"))
+	var heads struct {
+		Config minmax.Config `json:"config"`
+	}
+	if err == nil {
+		err = json.Unmarshal(info.Heads, &heads)
+	}
+	if err != nil || info.Status != infomax.StatusDone || len(heads.Config.Protect) != 1 || heads.Config.Protect[0] != (minmax.Protect{Attr: "s", Lambda: 2}) {
+		t.Errorf("run.json: status %s, heads %+v, %v", info.Status, heads, err)
+	}
+	log, _ := os.ReadFile(filepath.Join(out, "lambda-2", infomax.LogFile))
+	if !strings.HasPrefix(string(log), "step,epoch,loss,local,global,prior,adv_s,lambda_s,seconds\n") {
+		t.Errorf("log header %q", strings.SplitN(string(log), "\n", 2)[0])
+	}
+	// Running the command again skips the finished runs.
+	_, errOut, code = runCtx(t, context.Background(), append(args[:len(args)-1], "--checkpoint-every", "50")...)
+	if code != ExitOK || strings.Count(errOut, "done already, skipped") != 2 {
+		t.Errorf("second run: exit %d, stderr %q", code, errOut)
+	}
+}
+
+// TestSweepSeeds runs a 2 × 2 sweep and checks its layout and table.
+func TestSweepSeeds(t *testing.T) {
+	data := plantedCSV(t)
+	out := filepath.Join(t.TempDir(), "sw")
+	args := append([]string{"sweep", "--data", "table:" + data, "--protect", "s", "--lambda", "0,1", "--seeds", "2", "--seed", "5", "--out", out}, fastAdv...)
+	stdout, errOut, code := runCtx(t, context.Background(), args...)
+	if code != ExitOK {
+		t.Fatalf("exit %d, stderr %q", code, errOut)
+	}
+	for _, d := range []string{"lambda-0/seed-5", "lambda-0/seed-6", "lambda-1/seed-5", "lambda-1/seed-6"} {
+		if _, err := os.Stat(filepath.Join(out, d, "audit.json")); err != nil {
+			t.Errorf("%s: %v", d, err)
+		}
+	}
+	if !strings.Contains(stdout, "±") || !strings.Contains(stdout, "λ = 1") {
+		t.Errorf("sweep table:\n%s", stdout)
+	}
+}
+
+func TestAdversarialErrors(t *testing.T) {
+	data := plantedCSV(t)
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"sweep", "--out", "x"}, ExitUsage, "--protect is required"},
+		{[]string{"sweep", "--protect", "s"}, ExitUsage, "--out is required"},
+		{[]string{"train", "--data", "table:" + data, "--protect", "s", "--lambda", "-1"}, ExitUsage, "--lambda"},
+		{[]string{"train", "--data", "table:" + data, "--protect", "s", "--lambda", "1,1"}, ExitUsage, "1 twice"},
+		{[]string{"train", "--data", "table:" + data, "--protect", "s", "--adversary", "svm"}, ExitUsage, "--adversary"},
+		{[]string{"train", "--data", "table:" + data, "--label-columns", "task,s", "--protect", "nope", "--out", filepath.Join(t.TempDir(), "r")}, ExitUsage, `no attribute "nope"`},
+		{[]string{"train", "--data", "table:" + data, "--protect", "s", "--init-only"}, ExitUsage, "--init-only"},
+	} {
+		_, errOut, code := runCtx(t, context.Background(), tc.args...)
+		if code != tc.code || !strings.Contains(errOut, tc.want) {
+			t.Errorf("%v: exit %d, stderr %q; want %d and %q", tc.args, code, errOut, tc.code, tc.want)
+		}
+	}
+}
