@@ -53,21 +53,25 @@ type advFlags struct {
 	Adversary   string
 	CriticSteps int
 	Warmup      int
+	Delay       int
 	Targets     []string
 	Groups      []string
 	AuditRows   int
 	Attackers   []string
 	Estimators  []string
+	CGrid       []float64
 }
 
 func (a *advFlags) add(f *pflag.FlagSet) {
 	f.StringSliceVar(&a.Protect, "protect", nil, "protected attribute `COLS` the code should hide (adversarial training)")
 	f.StringVar(&a.Adversary, "adversary", minmax.DefaultAdversary, "adversary head: "+strings.Join(minmax.Adversaries, ", "))
 	f.IntVar(&a.CriticSteps, "critic-steps", minmax.DefaultCriticSteps, "adversary steps per encoder step")
-	f.IntVar(&a.Warmup, "warmup", minmax.DefaultWarmup, "steps over which λ rises linearly to its value")
+	f.IntVar(&a.Delay, "delay", 0, "steps trained with λ = 0 before it starts to rise")
+	f.IntVar(&a.Warmup, "warmup", minmax.DefaultWarmup, "steps over which λ then rises linearly to its value")
 	f.StringSliceVar(&a.Targets, "target", nil, "task `COLS` the final audit checks the code keeps (default: digit, label or class)")
 	f.StringSliceVar(&a.Groups, "group", nil, "fairness group `COLS` of the final audit (default: group, if present)")
 	f.IntVar(&a.AuditRows, "audit-rows", 10000, "train rows (and half as many test rows) the final audit samples")
+	f.Float64SliceVar(&a.CGrid, "audit-c-grid", []float64{1e-4, 1e-3, 1e-2, 1e-1, 1, 10, 100}, "inverse L2 strengths the final audit's probes try by cross-validation")
 	f.StringSliceVar(&a.Attackers, "audit-attackers", metrics.DefaultAttackers, "fresh attackers of the final audit: "+strings.Join(metrics.AttackerNames, ", "))
 	f.StringSliceVar(&a.Estimators, "audit-estimators", metrics.DefaultEstimators, "MI estimators of the final audit: "+strings.Join(metrics.EstimatorNames, ", ")+" (none: \"\")")
 }
@@ -155,7 +159,7 @@ func trainSetting(ctx context.Context, ios *IOStreams, d *dataset.Dataset, cfg i
 			return nil, err
 		}
 	} else {
-		hc := minmax.Config{Adversary: a.Adversary, CriticSteps: a.CriticSteps, Warmup: a.Warmup, Seed: s.Seed}
+		hc := minmax.Config{Adversary: a.Adversary, CriticSteps: a.CriticSteps, Delay: a.Delay, Warmup: a.Warmup, Seed: s.Seed}
 		for _, p := range a.Protect {
 			hc.Protect = append(hc.Protect, minmax.Protect{Attr: p, Lambda: s.Lambda})
 		}
@@ -258,7 +262,7 @@ func auditRun0(ctx context.Context, ios *IOStreams, tr *infomax.Trainer, d *data
 		return nil, err
 	}
 	cfg := metrics.Config{Targets: targets, Protected: a.Protect, Groups: a.groups(d), SplitColumn: "split", Seed: s.Seed, Version: version(),
-		Attackers: a.Attackers, Estimators: a.Estimators}
+		Attackers: a.Attackers, Estimators: a.Estimators, CGrid: a.CGrid}
 	in := metrics.Input{Embeddings: fmt.Sprintf("%s codes of %d rows of %s", s.Dir, sub.N, o.Data.Spec), Labels: o.Data.Spec + " attributes", Rows: z.Rows, Dim: z.Cols}
 	prog := newProgress(ios.ErrOut, o.Quiet)
 	res, err := metrics.Audit(ctx, cfg, z, sub.Attrs, in, prog)

@@ -220,6 +220,7 @@ func (o *TrainOptions) demo() {
 	set("epochs", func() { o.Epochs = 3 })
 	set("out", func() { o.Out = "runs/demo" })
 	set("audit-rows", func() { o.Adv.AuditRows = 4000 })
+	set("audit-c-grid", func() { o.Adv.CGrid = []float64{0.01, 0.1, 1} })
 }
 
 // demoLambdas are the weights the demonstration compares.
