@@ -128,3 +128,32 @@ func TestAdversarialErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestTrainDemoDefaults: with no --data and no --protect, train runs the
+// styled-writers demo; naming data (or a protected attribute) turns it off,
+// and any flag overrides its part of the demo.
+func TestTrainDemoDefaults(t *testing.T) {
+	parse := func(args ...string) *TrainOptions {
+		var got *TrainOptions
+		cmd := NewCmdTrain(&IOStreams{Out: &strings.Builder{}, ErrOut: &strings.Builder{}}, func(_ context.Context, o *TrainOptions) error {
+			got = o
+			return nil
+		})
+		cmd.SetArgs(args)
+		if err := cmd.Execute(); err != nil {
+			t.Fatalf("%v: %v", args, err)
+		}
+		return got
+	}
+	o := parse()
+	if o.Data.Spec != "styled-mnist" || strings.Join(o.Adv.Protect, ",") != "writer" || o.Lambdas != "0,3" || o.MaxRows != 6400 ||
+		o.Epochs != 3 || o.Out != "runs/demo" || o.Adv.AuditRows != 4000 || strings.Join(o.Adv.Estimators, ",") != "knn,club" {
+		t.Errorf("demo: %+v", o)
+	}
+	if o := parse("--epochs", "1", "--lambda", "0,1"); o.Epochs != 1 || o.Lambdas != "0,1" || o.MaxRows != 6400 {
+		t.Errorf("demo with overrides: epochs %d, λ %s, max rows %d", o.Epochs, o.Lambdas, o.MaxRows)
+	}
+	if o := parse("--data", "mnist"); len(o.Adv.Protect) != 0 || o.Out != "runs/dim" || o.MaxRows != 0 {
+		t.Errorf("--data mnist: protect %v, out %s, max rows %d", o.Adv.Protect, o.Out, o.MaxRows)
+	}
+}
