@@ -41,39 +41,56 @@ func naiveConv(x []float64, b, c, h, w int, k []float64, o, kk, s, p int, bias [
 }
 
 func TestConv2dMatchesDirectConvolution(t *testing.T) {
-	const tol = 1e-12 // float64, sums of ≤ 50 products of O(1) terms
-	for i, tc := range []struct{ b, c, h, w, o, k, s, p int }{
+	// Sums of up to In·K·K = 75 products of O(1) terms: float64 is exact to
+	// ~1e-14; float32 rounds each of them (2⁻²⁴ ≈ 6e-8 relative), ≲ 1e-5 of
+	// the output's largest entry in the worst case.
+	const tol64, tol32 = 1e-12, 1e-5
+	cases := []convCase{
 		{2, 1, 5, 5, 2, 3, 1, 1},
 		{1, 3, 7, 9, 4, 4, 2, 1}, // odd sizes, stride 2
 		{2, 2, 6, 5, 3, 3, 2, 0},
 		{1, 2, 4, 4, 3, 1, 1, 0}, // 1×1
-	} {
-		g := G.NewGraph()
-		rng := rand.New(rand.NewPCG(uint64(i), 1))
-		x := input64(g, "x", rng, tc.b, tc.c, tc.h, tc.w)
-		conv, err := NewConv2d(g, "conv", tc.c, tc.o, tc.k, rng, &Conv2dOptions{Stride: tc.s, Padding: tc.p, Dtype: tensor.Float64})
-		if err != nil {
-			t.Fatal(err)
-		}
-		y := must(t)(conv.Forward(x))
-		m, err := NewMachine(nil, nil, y)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := m.Run(); err != nil {
-			t.Fatal(err)
-		}
-		got := m.Value(y).Data().([]float64)
-		m.Close()
-		want, oh, ow := naiveConv(x.Value().Data().([]float64), tc.b, tc.c, tc.h, tc.w,
-			conv.W.Value().Data().([]float64), tc.o, tc.k, tc.s, tc.p, conv.B.Value().Data().([]float64))
-		if !y.Shape().Eq(tensor.Shape{tc.b, tc.o, oh, ow}) || len(got) != len(want) {
-			t.Fatalf("%d: shape %v, want (%d, %d, %d, %d)", i, y.Shape(), tc.b, tc.o, oh, ow)
-		}
-		for j := range want {
-			if math.Abs(got[j]-want[j]) > tol {
-				t.Errorf("%d: y[%d] = %.15g, direct convolution %.15g", i, j, got[j], want[j])
-				break
+	}
+	for i, tc := range append(cases, convOpCases...) {
+		for _, dt := range []tensor.Dtype{tensor.Float64, tensor.Float32} {
+			g := G.NewGraph()
+			rng := rand.New(rand.NewPCG(uint64(i), 1))
+			xv, wv, bv, _ := randomConvData(tc, uint64(i)+300)
+			x := G.NewTensor(g, dt, 4, G.WithShape(tc.b, tc.c, tc.h, tc.w), G.WithName("x"), G.WithInit(fromSlice(xv)))
+			conv, err := NewConv2d(g, "conv", tc.c, tc.o, tc.k, rng, &Conv2dOptions{
+				Stride: tc.s, Padding: tc.p, Dtype: dt, Weight: fromSlice(wv), Bias: fromSlice(bv)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			y := must(t)(conv.Forward(x))
+			m, err := NewMachine(nil, nil, y)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := m.Run(); err != nil {
+				t.Fatal(err)
+			}
+			got := float64s(t, m.Value(y))
+			m.Close()
+			// The reference sees the values as stored in dt.
+			want, oh, ow := naiveConv(float64s(t, x.Value()), tc.b, tc.c, tc.h, tc.w,
+				float64s(t, conv.W.Value()), tc.o, tc.k, tc.s, tc.p, float64s(t, conv.B.Value()))
+			if !y.Shape().Eq(tensor.Shape{tc.b, tc.o, oh, ow}) || len(got) != len(want) {
+				t.Fatalf("%v: shape %v, want (%d, %d, %d, %d)", tc, y.Shape(), tc.b, tc.o, oh, ow)
+			}
+			tol := tol64
+			if dt == tensor.Float32 {
+				scale := 1.0
+				for _, v := range want {
+					scale = math.Max(scale, math.Abs(v))
+				}
+				tol = tol32 * scale
+			}
+			for j := range want {
+				if math.Abs(got[j]-want[j]) > tol {
+					t.Errorf("%v %v: y[%d] = %.15g, direct convolution %.15g", tc, dt, j, got[j], want[j])
+					break
+				}
 			}
 		}
 	}
