@@ -40,8 +40,8 @@ const (
 // of 1e-4, it stops on validation cross-entropy, the quantity the
 // Barber–Agakov bound is made of, with a tolerance of 1e-3 nats per row:
 // the report's resolution. On 10,000 × 128 embeddings of 100 identities,
-// 1e-4 ran 123 epochs and 1e-3 about 45, for a validation cross-entropy
-// 0.02 nats lower.
+// 1e-4 ran 123 epochs and 1e-3 40, whose validation cross-entropy was
+// 0.013 nats higher (0.074 against 0.061).
 type AttackerConfig struct {
 	// Hidden lists the hidden widths, ReLU between layers; nil means
 	// [256]; an empty non-nil slice means a linear (softmax regression)
