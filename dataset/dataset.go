@@ -109,6 +109,9 @@ type LoadOptions struct {
 	// Seed drives any random choice a loader makes (the train/test split
 	// of a table, the styled writers' styles).
 	Seed uint64
+	// Derive adds attribute columns made from parts of others (see
+	// Derive), after loading.
+	Derive []Derive
 }
 
 // Load reads the dataset that spec names:
@@ -120,6 +123,17 @@ type LoadOptions struct {
 //	styled-mnist      the styled-writers benchmark generated from MNIST
 //	styled-mnist:DIR  the same, as written by `miaudit data styled-mnist`
 func Load(spec string, opt LoadOptions) (*Dataset, error) {
+	d, err := load(spec, opt)
+	if err != nil {
+		return nil, err
+	}
+	if err := applyDerive(d, opt.Derive); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+func load(spec string, opt LoadOptions) (*Dataset, error) {
 	kind, arg, _ := strings.Cut(spec, ":")
 	switch kind {
 	case "mnist":

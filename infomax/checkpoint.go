@@ -43,6 +43,8 @@ type DataInfo struct {
 	// the table the same way.
 	LabelColumns []string `json:"label_columns,omitempty"`
 	DropMissing  bool     `json:"drop_missing,omitempty"`
+	// Derive are the derived attribute columns (NAME=SOURCE:PATTERN).
+	Derive []string `json:"derive,omitempty"`
 }
 
 // SaveEncoder writes the encoder's weights (parameters "enc.*") to path as

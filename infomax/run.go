@@ -125,6 +125,7 @@ type RunOptions struct {
 	// LabelColumns and DropMissing are recorded for tables (see DataInfo).
 	LabelColumns []string
 	DropMissing  bool
+	Derive       []string
 	// Epochs is the number of passes over the training rows.
 	Epochs int
 	// MaxRows, if positive, limits training to the first MaxRows training
@@ -207,7 +208,7 @@ func NewRun(cfg Config, o RunOptions) (*Run, error) {
 		Heads:  o.HeadsSpec,
 		Format: RunFormat, Config: cfg, Epochs: o.Epochs, StepsPerEpoch: len(r.rows) / cfg.Batch, MaxRows: o.MaxRows,
 		Data: DataInfo{Name: o.Spec, Hash: o.Data.Hash, Rows: len(r.rows), Schema: o.Data.Schema,
-			LabelColumns: o.LabelColumns, DropMissing: o.DropMissing},
+			LabelColumns: o.LabelColumns, DropMissing: o.DropMissing, Derive: o.Derive},
 		Status: StatusRunning, Version: o.Version,
 	}
 	if err := os.MkdirAll(filepath.Join(o.Dir, stateDir), 0o755); err != nil {

@@ -136,6 +136,9 @@ func embedRun(ctx context.Context, o *EmbedOptions) error {
 	if !o.changed("drop-missing") {
 		d.DropMissing = m.Data.DropMissing
 	}
+	if !o.changed("derive") {
+		d.Derive = m.Data.Derive
+	}
 	ds, err := d.load(m.Config.Seed, m.Data.Schema)
 	if err != nil {
 		return err

@@ -171,7 +171,7 @@ func trainSetting(ctx context.Context, ios *IOStreams, d *dataset.Dataset, cfg i
 			return nil, err
 		}
 		run, err = infomax.NewRun(cfg, infomax.RunOptions{Dir: s.Dir, Data: d, Spec: o.Data.Spec, Epochs: o.Epochs, MaxRows: o.MaxRows,
-			CheckpointEvery: o.Every, Version: version(), LabelColumns: o.Data.LabelColumns, DropMissing: o.Data.DropMissing,
+			CheckpointEvery: o.Every, Version: version(), LabelColumns: o.Data.LabelColumns, DropMissing: o.Data.DropMissing, Derive: o.Data.Derive,
 			Heads: heads, HeadsSpec: raw})
 		if err != nil {
 			for _, h := range heads {

@@ -157,3 +157,27 @@ func TestTrainDemoDefaults(t *testing.T) {
 		t.Errorf("--data mnist: protect %v, out %s, max rows %d", o.Adv.Protect, o.Out, o.MaxRows)
 	}
 }
+
+// TestTrainDerivedProtected protects a derived column (a regexp's capture
+// group of a label column); embed writes the same column from the run's
+// record.
+func TestTrainDerivedProtected(t *testing.T) {
+	data := plantedCSV(t)
+	out := filepath.Join(t.TempDir(), "run")
+	args := append([]string{"train", "--data", "table:" + data, "--derive", "sbit=s:^([01])$", "--protect", "sbit", "--lambda", "1", "--out", out}, fastAdv...)
+	stdout, errOut, code := runCtx(t, context.Background(), args...)
+	if code != ExitOK || !strings.Contains(stdout, "sbit") {
+		t.Fatalf("exit %d, stderr %q, stdout %q", code, errOut, stdout)
+	}
+	z := filepath.Join(t.TempDir(), "Z.npy")
+	if _, errOut, code := runCtx(t, context.Background(), "embed", "--model", out, "--out", z, "-q"); code != ExitOK {
+		t.Fatalf("embed: exit %d, stderr %q", code, errOut)
+	}
+	b, _ := os.ReadFile(strings.TrimSuffix(z, ".npy") + ".csv")
+	if !strings.HasPrefix(string(b), "task,s,split,sbit\n") {
+		t.Errorf("labels header %q", strings.SplitN(string(b), "\n", 2)[0])
+	}
+	if _, errOut, code := runCtx(t, context.Background(), "train", "--data", "table:"+data, "--derive", "x=s:(", "--out", filepath.Join(t.TempDir(), "r")); code != ExitUsage || !strings.Contains(errOut, "--derive") {
+		t.Errorf("bad --derive: exit %d, stderr %q", code, errOut)
+	}
+}

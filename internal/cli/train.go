@@ -34,6 +34,7 @@ type DataFlags struct {
 	DropMissing  bool
 	ImageSize    int
 	ImageChans   int
+	Derive       []string
 }
 
 func (d *DataFlags) add(f *pflag.FlagSet, def string) {
@@ -43,6 +44,7 @@ func (d *DataFlags) add(f *pflag.FlagSet, def string) {
 	f.BoolVar(&d.DropMissing, "drop-missing", false, "drop table rows with missing feature values (default: refuse them)")
 	f.IntVar(&d.ImageSize, "image-size", 28, "side images:DIR images are resized to")
 	f.IntVar(&d.ImageChans, "image-channels", 1, "1 (grey) or 3 (RGB) for images:DIR")
+	f.StringArrayVar(&d.Derive, "derive", nil, "add an attribute `NAME=SOURCE:PATTERN`, the regexp's capture group of column SOURCE (e.g. sex=personal_status:^(male|female))")
 }
 
 func (d *DataFlags) validate() error {
@@ -55,14 +57,27 @@ func (d *DataFlags) validate() error {
 	if d.ImageChans != 1 && d.ImageChans != 3 {
 		return usageErrorf("--image-channels %d: want 1 or 3", d.ImageChans)
 	}
+	for _, s := range d.Derive {
+		if _, err := dataset.ParseDerive(s); err != nil {
+			return usageErrorf("--derive: %v", err)
+		}
+	}
 	return nil
 }
 
 // load reads the dataset, applying schema to a table when given.
 func (d *DataFlags) load(seed uint64, schema *dataset.TableSchema) (*dataset.Dataset, error) {
+	var derive []dataset.Derive
+	for _, s := range d.Derive {
+		dv, err := dataset.ParseDerive(s)
+		if err != nil {
+			return nil, usageErrorf("--derive: %v", err)
+		}
+		derive = append(derive, dv)
+	}
 	ds, err := dataset.Load(d.Spec, dataset.LoadOptions{
 		Features: d.Features, LabelColumns: d.LabelColumns, DropMissing: d.DropMissing,
-		ImageSize: d.ImageSize, Channels: d.ImageChans, Seed: seed, Schema: schema,
+		ImageSize: d.ImageSize, Channels: d.ImageChans, Seed: seed, Schema: schema, Derive: derive,
 	})
 	if err != nil {
 		if errors.Is(err, dataset.ErrNotFound) {
@@ -274,7 +289,7 @@ func (o *TrainOptions) validate() error {
 	if o.Resume {
 		// The run's own configuration is used; flags that would change
 		// it are refused rather than silently ignored.
-		for _, name := range []string{"data", "features", "label-columns", "drop-missing", "image-size", "image-channels", "max-rows", "seed", "batch", "lr", "clip", "code", "estimator", "alpha", "beta", "gamma", "conv-channels", "hidden", "corrupt"} {
+		for _, name := range []string{"data", "features", "label-columns", "drop-missing", "derive", "image-size", "image-channels", "max-rows", "seed", "batch", "lr", "clip", "code", "estimator", "alpha", "beta", "gamma", "conv-channels", "hidden", "corrupt"} {
 			if o.changed != nil && o.changed(name) {
 				return usageErrorf("--%s cannot change a run being resumed (its settings are in %s)", name, filepath.Join(o.Out, infomax.RunFile))
 			}
@@ -325,7 +340,7 @@ func trainRun(ctx context.Context, o *TrainOptions) error {
 			return usageErrorf("the run in %s is done (%d epochs); give --epochs above %d to extend it", o.Out, info.Epochs, info.Epochs)
 		}
 		d := o.Data
-		d.Spec, d.LabelColumns, d.DropMissing = info.Data.Name, info.Data.LabelColumns, info.Data.DropMissing
+		d.Spec, d.LabelColumns, d.DropMissing, d.Derive = info.Data.Name, info.Data.LabelColumns, info.Data.DropMissing, info.Data.Derive
 		if len(info.Config.Input) == 3 {
 			d.ImageSize, d.ImageChans = info.Config.Input[1], info.Config.Input[0]
 		}
@@ -356,7 +371,7 @@ func trainRun(ctx context.Context, o *TrainOptions) error {
 			return err
 		}
 		run, err = infomax.NewRun(cfg, infomax.RunOptions{Dir: o.Out, Data: ds, Spec: o.Data.Spec, Epochs: o.Epochs, MaxRows: o.MaxRows, CheckpointEvery: o.Every, Version: version(),
-			LabelColumns: o.Data.LabelColumns, DropMissing: o.Data.DropMissing})
+			LabelColumns: o.Data.LabelColumns, DropMissing: o.Data.DropMissing, Derive: o.Data.Derive})
 		if err != nil {
 			return &UsageError{Err: err}
 		}
