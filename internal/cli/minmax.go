@@ -261,8 +261,11 @@ func auditRun0(ctx context.Context, ios *IOStreams, tr *infomax.Trainer, d *data
 	if err := enc.Encode(sub.X, sub.N, z.Data); err != nil {
 		return nil, err
 	}
+	// The audit's own defaults, as `miaudit audit` sets them: 200 bootstrap
+	// resamples for 95 % intervals (metrics.Config's zero Bootstrap means
+	// none).
 	cfg := metrics.Config{Targets: targets, Protected: a.Protect, Groups: a.groups(d), SplitColumn: "split", Seed: s.Seed, Version: version(),
-		Attackers: a.Attackers, Estimators: a.Estimators, CGrid: a.CGrid}
+		Attackers: a.Attackers, Estimators: a.Estimators, CGrid: a.CGrid, Bootstrap: 200, Level: 0.95}
 	in := metrics.Input{Embeddings: fmt.Sprintf("%s codes of %d rows of %s", s.Dir, sub.N, o.Data.Spec), Labels: o.Data.Spec + " attributes", Rows: z.Rows, Dim: z.Cols}
 	prog := newProgress(ios.ErrOut, o.Quiet)
 	res, err := metrics.Audit(ctx, cfg, z, sub.Attrs, in, prog)

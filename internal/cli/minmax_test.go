@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/miaudit/miaudit/infomax"
+	"github.com/miaudit/miaudit/metrics"
 	"github.com/miaudit/miaudit/minmax"
 )
 
@@ -76,6 +77,14 @@ func TestTrainAdversarialCompare(t *testing.T) {
 	}
 	if err != nil || info.Status != infomax.StatusDone || len(heads.Config.Protect) != 1 || heads.Config.Protect[0] != (minmax.Protect{Attr: "s", Lambda: 2}) {
 		t.Errorf("run.json: status %s, heads %+v, %v", info.Status, heads, err)
+	}
+	// Every figure of the run's audit carries its bootstrap interval.
+	var res metrics.Result
+	if b, err := os.ReadFile(filepath.Join(out, "lambda-2", "audit.json")); err != nil || json.Unmarshal(b, &res) != nil {
+		t.Fatalf("audit.json: %v", err)
+	}
+	if acc := res.Utility[0].Accuracy; res.Bootstrap.Resamples != 200 || !(acc.Low <= acc.Value && acc.Value <= acc.High && acc.Low < acc.High) {
+		t.Errorf("audit: %d resamples, accuracy interval %+v", res.Bootstrap.Resamples, acc)
 	}
 	log, _ := os.ReadFile(filepath.Join(out, "lambda-2", infomax.LogFile))
 	if !strings.HasPrefix(string(log), "step,epoch,loss,local,global,prior,adv_s,lambda_s,seconds\n") {
