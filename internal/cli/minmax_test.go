@@ -190,3 +190,31 @@ func TestTrainDerivedProtected(t *testing.T) {
 		t.Errorf("bad --derive: exit %d, stderr %q", code, errOut)
 	}
 }
+
+// TestFinalAdversary averages the last finalWindow (50) logged estimates of
+// each head: 60 steps with adv_s = step, so the mean of steps 11…60 is
+// (11 + 60)/2 = 35.5; adv_t is empty (NaN) on every other step from 12 on,
+// so its mean is over the 25 odd steps 11, 13, …, 59: 35.
+func TestFinalAdversary(t *testing.T) {
+	dir := t.TempDir()
+	var b strings.Builder
+	b.WriteString("step,epoch,loss,local,global,prior,adv_s,lambda_s,adv_t,lambda_t,seconds\n")
+	for k := 1; k <= 60; k++ {
+		tv := fmt.Sprint(k)
+		if k >= 12 && k%2 == 0 {
+			tv = ""
+		}
+		fmt.Fprintf(&b, "%d,1,0,0,,,%d,1,%s,1,0.1\n", k, k, tv)
+	}
+	os.WriteFile(filepath.Join(dir, infomax.LogFile), []byte(b.String()), 0o644)
+	got, err := finalAdversary(dir, []string{"s", "t"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got[0] != 35.5 || got[1] != 35 {
+		t.Errorf("got %v, want [35.5 35]", got)
+	}
+	if _, err := finalAdversary(dir, []string{"u"}); err == nil || !strings.Contains(err.Error(), "no column adv_u") {
+		t.Errorf("missing head: %v", err)
+	}
+}
