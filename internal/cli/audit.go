@@ -15,6 +15,7 @@ import (
 	"github.com/miaudit/miaudit/dataset"
 	"github.com/miaudit/miaudit/metrics"
 	"github.com/miaudit/miaudit/reports"
+	"github.com/miaudit/miaudit/reports/gate"
 	"github.com/spf13/cobra"
 )
 
@@ -52,6 +53,10 @@ type AuditOptions struct {
 	Force  bool
 	Quiet  bool
 
+	// FailIf are the --fail-if expressions, parsed into gates by validate.
+	FailIf []string
+	gates  []gate.Rule
+
 	testFractionSet bool
 }
 
@@ -85,7 +90,25 @@ rows and carries a percentile bootstrap confidence interval over test rows
 
 Embeddings: .npy (float32/float64, 2-D, C or Fortran order), .npz (--key picks
 the array), or .csv (numeric, header optional). Labels: CSV with a header;
-row i describes embedding row i.`,
+row i describes embedding row i.
+
+Policy gates: --fail-if 'PATH OP THRESHOLD' (repeatable) states a failing
+condition; when it holds the command exits with code 3, after the report is
+written, and names the rule with its figures on standard error. PATH names one
+figure by the JSON field names:
+
+  utility.<target>.accuracy|balanced_accuracy
+  leakage.<attribute>.attackers.<probe>.accuracy|advantage|auc
+  leakage.<attribute>.mi.<estimator>       (knn, mine, nwj, infonce, smile, club,
+                                            barber-agakov.linear, barber-agakov.mlp)
+  leakage.<attribute>.reid.rank1|rank5|verification_auc|tpr_at_fpr_1e-3
+  fairness.<target>.<group>[.class.<value>].<difference>
+
+where <difference> is demographic_parity_difference, demographic_parity_ratio,
+equalized_odds_difference or equal_opportunity_difference (without .class, a
+multiclass target's worst class). A path compares the point estimate; with
+.ci_low or .ci_high appended, that confidence bound. OP is one of
+> >= < <= == !=. An undefined figure (null) fails its gate.`,
 		Example: `  # the built-in example (synthetic writers), no files needed
   miaudit audit --example
 
@@ -99,7 +122,13 @@ row i describes embedding row i.`,
   # a fixed split column, JSON for a pipeline, intersectional groups
   miaudit audit --embeddings Z.npz --key test_codes --labels labels.csv \
       --split split --target approved --group sex+age_band \
-      --format json --out audit.json`,
+      --format json --out audit.json
+
+  # fail a pipeline (exit code 3) if the MLP attacker's advantage on writer
+  # may exceed 0.10 or the digit probe's accuracy drops below 0.97
+  miaudit audit --example \
+      --fail-if 'leakage.writer.attackers.mlp.advantage.ci_high > 0.10' \
+      --fail-if 'utility.digit.accuracy < 0.97'`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			opts.testFractionSet = cmd.Flags().Changed("test-fraction")
@@ -140,6 +169,7 @@ row i describes embedding row i.`,
 	f.StringVarP(&opts.Out, "out", "o", "", "write the result to `FILE` (default: standard output)")
 	f.BoolVar(&opts.Force, "force", false, "overwrite --out if it exists")
 	f.BoolVarP(&opts.Quiet, "quiet", "q", false, "no progress on standard error")
+	f.StringArrayVar(&opts.FailIf, "fail-if", nil, "policy gate: exit with code 3 if `EXPR` holds, e.g. 'utility.digit.accuracy < 0.97' (repeatable; see Policy gates)")
 	return cmd
 }
 
@@ -227,6 +257,12 @@ func (o *AuditOptions) validate() error {
 	if !slices.Contains(reports.Formats, o.Format) {
 		return usageErrorf("--format %q is not one of %s", o.Format, strings.Join(reports.Formats, ", "))
 	}
+	// Gates are parsed now, before any work; their paths are resolved
+	// against the result.
+	var err error
+	if o.gates, err = gate.ParseAll(o.FailIf); err != nil {
+		return usageErrorf("--fail-if %w", err)
+	}
 	for _, flag := range []struct{ name, val string }{{"--embeddings", o.Embeddings}, {"--labels", o.Labels}} {
 		if o.Out != "" && flag.val != "" && sameFile(o.Out, flag.val) {
 			return usageErrorf("--out %s is the %s input: refusing to overwrite it", o.Out, flag.name)
@@ -303,7 +339,30 @@ func auditRun(ctx context.Context, o *AuditOptions) error {
 	if err := reports.Write(&buf, res, o.Format); err != nil {
 		return err
 	}
-	return writeOutput(o.IO.Out, o.Out, buf.Bytes())
+	if err := writeOutput(o.IO.Out, o.Out, buf.Bytes()); err != nil {
+		return err
+	}
+	return checkGates(o.IO.ErrOut, res, o.gates)
+}
+
+// checkGates evaluates parsed --fail-if rules on a result that has been
+// written: a path the result lacks is a usage error; each violated rule is
+// printed on errOut, one line each, and returned in a *GateError (exit code
+// 3).
+func checkGates(errOut io.Writer, res *metrics.Result, rules []gate.Rule) error {
+	violations, err := gate.Check(res, rules)
+	if err != nil {
+		return usageErrorf("--fail-if %w", err)
+	}
+	if len(violations) == 0 {
+		return nil
+	}
+	failed := make([]string, len(violations))
+	for i, v := range violations {
+		failed[i] = v.Message
+		fmt.Fprintf(errOut, "gate failed: %s\n", v.Message)
+	}
+	return &GateError{Failed: failed}
 }
 
 // checkColumns reports every column a flag names that the labels lack, as a

@@ -6,8 +6,12 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/miaudit/miaudit/metrics"
 )
 
 // run executes the command line with fake streams and returns stdout,
@@ -251,6 +255,129 @@ func TestAuditBadEmbeddingFiles(t *testing.T) {
 			}
 			if !strings.Contains(errOut, filepath.Base(tc.file)) || strings.Count(strings.TrimSpace(errOut), "\n") != 0 || strings.Contains(errOut, "panic") {
 				t.Errorf("got %q, want one line naming %s", errOut, filepath.Base(tc.file))
+			}
+		})
+	}
+}
+
+func TestAuditFailIfFlag(t *testing.T) {
+	var got *AuditOptions
+	cmd := NewCmdAudit(&IOStreams{Out: &bytes.Buffer{}, ErrOut: &bytes.Buffer{}}, func(_ context.Context, o *AuditOptions) error {
+		got = o
+		return nil
+	})
+	// repeatable, and not split at commas (a StringArray, not a StringSlice)
+	exprs := []string{"utility.digit.accuracy < 0.97", "fairness.y.a,b.equalized_odds_difference.ci_high>0.05"}
+	cmd.SetArgs([]string{"--example", "--fail-if", exprs[0], "--fail-if", exprs[1]})
+	if err := cmd.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got.FailIf, exprs) {
+		t.Errorf("got --fail-if %q, want %q", got.FailIf, exprs)
+	}
+	// validate parsed them, in order
+	if len(got.gates) != 2 || got.gates[0].Op != "<" || got.gates[1].Bound != "ci_high" || got.gates[1].Path[2] != "a,b" {
+		t.Errorf("got gates %+v", got.gates)
+	}
+}
+
+// cheapAudit are the flags of a fast audit of the built-in example (under a
+// second on one core): linear attacker, kNN estimate, one C, 20 resamples.
+var cheapAudit = []string{"audit", "--example", "--attackers", "linear", "--estimators", "knn", "--c-grid", "1", "--bootstrap", "20", "--pairs", "2000", "--quiet"}
+
+// TestAuditFailIf runs the example audit with two gates that must fire and
+// two that cannot, and checks that the report is written, the exit code is
+// 3, and each violated rule is printed with its figures as the report has
+// them.
+func TestAuditFailIf(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "audit.json")
+	fire := []string{
+		"utility.digit.accuracy >= 0",       // an accuracy is at least 0
+		"leakage.writer.mi.knn.ci_low >= 0", // the kNN estimate is clipped at 0, its bounds too
+	}
+	pass := []string{
+		"utility.digit.accuracy > 1",                       // an accuracy is at most 1
+		"fairness.digit.sex.equalized_odds_difference > 1", // a difference of two rates is at most 1
+	}
+	args := append(slices.Clone(cheapAudit), "--format", "json", "--out", out)
+	for _, e := range []string{fire[0], pass[0], fire[1], pass[1]} {
+		args = append(args, "--fail-if", e)
+	}
+	stdout, errOut, code := run(t, args...)
+	if code != ExitGate {
+		t.Fatalf("got exit %d, want %d (gate): %s", code, ExitGate, errOut)
+	}
+	if stdout != "" {
+		t.Errorf("got stdout %q, want the report in --out only", stdout)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatalf("the report was not written before the gate failed: %v", err)
+	}
+	var res metrics.Result
+	if err := json.Unmarshal(b, &res); err != nil {
+		t.Fatalf("report is not a Result: %v", err)
+	}
+	if len(res.Utility) != 1 || len(res.Leakage) == 0 || res.Leakage[0].Attribute != "writer" || len(res.Leakage[0].MI) != 2 {
+		t.Fatalf("unexpected report shape: %+v", res)
+	}
+	acc := res.Utility[0].Accuracy
+	knn := res.Leakage[0].MI[1].Nats // after the linear attacker's Barber–Agakov bound
+	if !strings.HasPrefix(res.Leakage[0].MI[1].Estimator, "knn") {
+		t.Fatalf("MI[1] is %q, want the kNN estimate", res.Leakage[0].MI[1].Estimator)
+	}
+	g4 := func(x float64) string { return strconv.FormatFloat(x, 'g', 4, 64) }
+	want := []string{
+		"gate failed: " + fire[0] + ": value " + g4(acc.Value) + " >= 0 (95% CI " + g4(acc.Low) + " to " + g4(acc.High) + ")",
+		"gate failed: " + fire[1] + ": ci_low " + g4(knn.Low) + " >= 0 (value " + g4(knn.Value) + "; 95% CI " + g4(knn.Low) + " to " + g4(knn.High) + ")",
+		"miaudit: 2 policy gate(s) failed",
+	}
+	if got := strings.Split(strings.TrimSpace(errOut), "\n"); !slices.Equal(got, want) {
+		t.Errorf("stderr:\ngot  %q\nwant %q", got, want)
+	}
+}
+
+// TestAuditFailIfErrors checks that a malformed --fail-if is a usage error
+// before any work (no progress line although --quiet is off, no report), and
+// that a path the result lacks is a usage error naming it and what the
+// result has there, after the report is written.
+func TestAuditFailIfErrors(t *testing.T) {
+	dir := t.TempDir()
+	for i, tc := range []struct {
+		name, expr string
+		early      bool // rejected before the audit runs
+		want       string
+	}{
+		{"missing threshold", "utility.digit.accuracy <", true,
+			`miaudit: --fail-if "utility.digit.accuracy <": missing threshold after "<"`},
+		{"bad number", "utility.digit.accuracy < 0.9x", true,
+			`miaudit: --fail-if "utility.digit.accuracy < 0.9x": threshold "0.9x" is not a number`},
+		{"unknown section", "utilty.digit.accuracy < 0.9", true,
+			`miaudit: --fail-if "utilty.digit.accuracy < 0.9": unknown section "utilty" (want utility, leakage, fairness)`},
+		{"unknown suffix", "utility.digit.accuracy.ci_hi < 0.9", true,
+			`miaudit: --fail-if "utility.digit.accuracy.ci_hi < 0.9": unknown suffix "ci_hi" (want ci_low or ci_high)`},
+		{"unknown target", "utility.dgit.accuracy < 0.9", false,
+			`miaudit: --fail-if "utility.dgit.accuracy < 0.9": unknown path utility.dgit.accuracy: no target "dgit" under utility (valid: digit)`},
+		// --estimators knn: no MINE figure; the linear attacker's bound and kNN are there
+		{"unknown estimator", "leakage.writer.mi.mine > 0.1", false,
+			`miaudit: --fail-if "leakage.writer.mi.mine > 0.1": unknown path leakage.writer.mi.mine: no estimator "mine" under leakage.writer.mi (valid: barber-agakov.linear, knn)`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out := filepath.Join(dir, itoa(i)+".json")
+			args := append(slices.Clone(cheapAudit), "--format", "json", "--out", out, "--fail-if", tc.expr)
+			if tc.early {
+				args = slices.DeleteFunc(args, func(a string) bool { return a == "--quiet" })
+			}
+			_, errOut, code := run(t, args...)
+			if code != ExitUsage {
+				t.Errorf("got exit %d, want %d (usage): %s", code, ExitUsage, errOut)
+			}
+			if got := strings.TrimSuffix(errOut, "\n"); got != tc.want {
+				t.Errorf("stderr:\ngot  %q\nwant %q", got, tc.want)
+			}
+			_, err := os.Stat(out)
+			if written := err == nil; written == tc.early {
+				t.Errorf("report written: %t, want %t", written, !tc.early)
 			}
 		})
 	}
