@@ -15,6 +15,7 @@ import (
 	"github.com/miaudit/miaudit/metrics/fairness"
 	"github.com/miaudit/miaudit/metrics/knn"
 	"github.com/miaudit/miaudit/metrics/probe"
+	"github.com/miaudit/miaudit/metrics/roc"
 )
 
 // Config says what to audit and how. The zero value of each numeric field
@@ -625,6 +626,9 @@ func (a *auditor) reid(attr string, s, sTest []int) (*ReID, error) {
 	}
 	r.Pairs = len(scores)
 	r.VerificationAUC, r.TPRAtFPR1e3 = a.verification(scores, same)
+	for _, pt := range roc.Thin(roc.Curve(scores, same, nil)) {
+		r.ROC = append(r.ROC, ROCPoint{FPR: pt.FPR, TPR: pt.TPR})
+	}
 	return r, nil
 }
 

@@ -139,6 +139,21 @@ type ReID struct {
 	VerificationAUC Interval `json:"verification_auc"`
 	TPRAtFPR1e3     Interval `json:"tpr_at_fpr_1e-3"`
 	Pairs           int      `json:"pairs"`
+	// ROC is the verification ROC curve of the point estimate (all
+	// Pairs, no bootstrap) from (0, 0) to (1, 1), as scikit-learn's
+	// roc_curve, thinned for plotting by roc.Thin: whole if it has at
+	// most 200 points, else the points of the exact curve that are last
+	// with FPR at most g, for 40 FPRs g per decade from 1e-4 to 1, plus
+	// both ends; so the point kept for g = 1e-3 has TPR
+	// TPRAtFPR1e3.Value. Empty when verification was skipped.
+	ROC []ROCPoint `json:"roc,omitempty"`
+}
+
+// ROCPoint is one point of a ROC curve: a false positive rate and a true
+// positive rate, both fractions in [0, 1].
+type ROCPoint struct {
+	FPR float64 `json:"fpr"`
+	TPR float64 `json:"tpr"`
 }
 
 // Fairness is the group fairness of predictions for one target across one
