@@ -60,6 +60,28 @@ type Comparison struct {
 	// MI column: its plug-in entropy on the test rows, in nats, over every
 	// audit of every setting.
 	Entropies []AttributeEntropy
+	// Intervals says what the cells' confidence intervals are.
+	Intervals Intervals
+	// Notes are the caller's own remarks (inputs of different datasets,
+	// say); the human formats print them first among the notes, the json
+	// format as "notes". Compare leaves them empty.
+	Notes []string
+}
+
+// Intervals describes the bootstrap confidence intervals of a comparison's
+// cells. Only audits that drew bootstrap resamples
+// (metrics.BootstrapInfo.Resamples > 0) have intervals.
+type Intervals struct {
+	// Level is the confidence level (0.95) shared by every audit that has
+	// intervals; 0 if no audit has any, or if their levels differ.
+	Level float64
+	// MixedLevels lists the audits' different levels, in increasing
+	// order, when they differ: no cell then has an interval, since
+	// intervals of different levels cannot be averaged. Nil otherwise.
+	MixedLevels []float64
+	// Covers is what the intervals cover, as the first audit with
+	// intervals says it (metrics.BootstrapInfo.Covers).
+	Covers string
 }
 
 // Column is one figure compared across settings.
@@ -104,16 +126,32 @@ type CompareRow struct {
 }
 
 // Cell summarises one figure over a setting's audits: the mean and the
-// sample standard deviation of the N audits that define it,
+// sample standard deviation of the point estimates xᵢ of the N audits that
+// define it, and beside them a bootstrap confidence interval [Low, High]:
+// for one audit its own interval, for several the mean of their bounds,
 //
-//	mean = Σ xᵢ / N,  sd = √(Σ (xᵢ − mean)² / (N − 1)).
+//	mean = Σ xᵢ / N,  sd = √(Σ (xᵢ − mean)² / (N − 1)),
+//	Low  = Σ lowᵢ / N,  High = Σ highᵢ / N,
 //
-// Mean is NaN if N is 0, SD is NaN if N < 2.
+// over the same N audits. The averaged interval is the typical interval
+// of one seed's audit (it covers what each audit's interval covers:
+// resampling of its test rows), not an interval for the mean over seeds;
+// the spread between seeds is SD.
+//
+// Mean is NaN if N is 0, SD is NaN if N < 2. Low and High are NaN unless
+// each of the N audits has an interval with both bounds finite, drawn at
+// the comparison's one confidence level (see Intervals); figures measured
+// outside the audits (Extra) and H(S) have none.
 type Cell struct {
 	Mean float64
 	SD   float64
 	N    int
+	Low  float64
+	High float64
 }
+
+// HasInterval reports whether c carries a confidence interval.
+func (c Cell) HasInterval() bool { return !math.IsNaN(c.Low) && !math.IsNaN(c.High) }
 
 // AttributeEntropy is the reference H(S) of a protected attribute.
 type AttributeEntropy struct {
@@ -126,15 +164,17 @@ const sectionExtra = "extra"
 
 // CSVColumns are the fixed columns of WriteComparison's csv format; the
 // params' keys go between "setting" and "column".
-var CSVColumns = []string{"setting", "column", "section", "attribute", "measure", "estimator", "bound", "mean", "sd", "n", "pareto"}
+var CSVColumns = []string{"setting", "column", "section", "attribute", "measure", "estimator", "bound", "mean", "sd", "ci_low", "ci_high", "n", "pareto"}
 
 // Compare summarises each group's audits as one row of a comparison.
 //
 // The columns are, in this order and only where some audit has them: for
-// each target, each probe's accuracy; for each protected attribute, each
-// attacker's accuracy and advantage, each MI estimate (by estimator and
-// bound type, in nats) and the rank-1 re-identification rate (where
-// re-identification was available); for each binary and worst-class fairness
+// each target, each probe's accuracy; for each protected attribute, the
+// majority baseline of its attackers (the test share of its commonest
+// value), each attacker's accuracy, advantage and macro one-vs-rest AUC,
+// each MI estimate (by estimator and bound type, in nats) and the rank-1
+// re-identification rate with its chance rate (where re-identification was
+// available); for each binary and worst-class fairness
 // entry, the demographic parity difference and the equalized odds
 // difference; then the groups' Extra figures. One-vs-rest fairness entries
 // (one per class of a multiclass target) are left out; worst-class entries
@@ -142,9 +182,12 @@ var CSVColumns = []string{"setting", "column", "section", "attribute", "measure"
 // Within a kind, columns come in the order they first appear in the groups.
 //
 // Each cell is the mean and sample standard deviation (see Cell) over the
-// group's results of the figure's point estimate. A result that lacks the
-// figure, or whose value is NaN or ±Inf, does not count; the audits'
-// confidence intervals are not used.
+// group's results of the figure's point estimate, with the mean of their
+// bootstrap interval bounds beside it. A result that lacks the figure, or
+// whose value is NaN or ±Inf, does not count. The intervals of audits
+// that drew no bootstrap resamples are not used, and if the audits with
+// intervals differ in their confidence level, no cell has one (see
+// Intervals).
 //
 // A row is Pareto-optimal if no other row is at least as good on both axes
 // and strictly better on one:
@@ -170,11 +213,12 @@ func Compare(groups []Group) (*Comparison, error) {
 		return nil, errors.New("compare: no settings")
 	}
 	b := newColumnBuilder()
+	ivs := intervalsOf(groups)
 	var (
 		ref      *metrics.Result
 		refName  string
 		names    = make(map[string]bool)
-		values   = make([][]map[colKey]float64, len(groups)) // [group][result]
+		values   = make([][]map[colKey]metrics.Interval, len(groups)) // [group][result]
 		entropy  = make(map[string][]float64)
 		warnings = make([]int, len(groups))
 	)
@@ -204,7 +248,7 @@ func Compare(groups []Group) (*Comparison, error) {
 			} else if err := sameShape(ref, r); err != nil {
 				return nil, fmt.Errorf("compare: %s and %s: %w", refName, where, err)
 			}
-			vals, err := b.addResult(r)
+			vals, err := b.addResult(r, ivs.Level > 0 && r.Bootstrap.Resamples > 0)
 			if err != nil {
 				return nil, fmt.Errorf("compare: %s: %w", where, err)
 			}
@@ -223,14 +267,14 @@ func Compare(groups []Group) (*Comparison, error) {
 				if _, dup := values[gi][ri][k]; dup {
 					return nil, fmt.Errorf("compare: setting %q: two extras are named %q", g.Name, e.Name)
 				}
-				values[gi][ri][k] = x
+				values[gi][ri][k] = noInterval(x)
 			}
 			b.add(k, [3]int{3, 0, 0}, 0, nil)
 		}
 	}
 
 	keys, cols := b.columns()
-	c := &Comparison{Columns: cols, UtilityColumn: -1}
+	c := &Comparison{Columns: cols, UtilityColumn: -1, Intervals: ivs}
 	seen := make(map[string]bool)
 	for _, col := range cols {
 		if seen[col.Name] {
@@ -254,16 +298,16 @@ func Compare(groups []Group) (*Comparison, error) {
 
 	for gi, g := range groups {
 		row := CompareRow{Name: g.Name, Params: maps.Clone(g.Params), Audits: len(g.Results), Warnings: warnings[gi]}
-		xs := make([]float64, len(g.Results))
+		xs := make([]metrics.Interval, len(g.Results))
 		for _, k := range keys {
 			for ri, vals := range values[gi] {
 				x, ok := vals[k]
 				if !ok {
-					x = math.NaN()
+					x = noInterval(math.NaN())
 				}
 				xs[ri] = x
 			}
-			row.Cells = append(row.Cells, summarizeCell(xs))
+			row.Cells = append(row.Cells, summarizeIntervals(xs))
 		}
 		c.Rows = append(c.Rows, row)
 	}
@@ -314,11 +358,73 @@ func (c *Comparison) markPareto() {
 	}
 }
 
-// summarizeCell is the Cell of xs, skipping NaN and ±Inf. Deviations are taken
-// from the first value, so equal values give exactly their value and a zero
-// SD.
+// intervalsOf says which intervals the groups' audits have: their one
+// confidence level, or their different levels.
+func intervalsOf(groups []Group) Intervals {
+	var iv Intervals
+	var levels []float64
+	for _, g := range groups {
+		for _, r := range g.Results {
+			if r == nil || r.Bootstrap.Resamples <= 0 {
+				continue
+			}
+			if len(levels) == 0 {
+				iv.Covers = r.Bootstrap.Covers
+			}
+			if !slices.Contains(levels, r.Bootstrap.Level) {
+				levels = append(levels, r.Bootstrap.Level)
+			}
+		}
+	}
+	switch {
+	case len(levels) == 1:
+		iv.Level = levels[0]
+	case len(levels) > 1:
+		slices.Sort(levels)
+		iv.MixedLevels = levels
+	}
+	return iv
+}
+
+// noInterval is x without a confidence interval.
+func noInterval(x float64) metrics.Interval {
+	return metrics.Interval{Value: x, Low: math.NaN(), High: math.NaN()}
+}
+
+// summarizeIntervals is the Cell of xs: summarizeCell of their values, and
+// the means of their bounds over the same values if each of them has both
+// bounds finite.
+func summarizeIntervals(xs []metrics.Interval) Cell {
+	vals := make([]float64, len(xs))
+	for i, x := range xs {
+		vals[i] = x.Value
+	}
+	c := summarizeCell(vals)
+	if c.N == 0 {
+		return c
+	}
+	var lo, hi float64
+	for _, x := range xs {
+		if !finite(x.Value) {
+			continue
+		}
+		if !finite(x.Low) || !finite(x.High) {
+			return c
+		}
+		lo += x.Low
+		hi += x.High
+	}
+	c.Low, c.High = lo/float64(c.N), hi/float64(c.N)
+	return c
+}
+
+func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
+
+// summarizeCell is the Cell of xs, skipping NaN and ±Inf, without an
+// interval. Deviations are taken from the first value, so equal values give
+// exactly their value and a zero SD.
 func summarizeCell(xs []float64) Cell {
-	c := Cell{Mean: math.NaN(), SD: math.NaN()}
+	c := Cell{Mean: math.NaN(), SD: math.NaN(), Low: math.NaN(), High: math.NaN()}
 	var shift, sum float64
 	for _, x := range xs {
 		if math.IsNaN(x) || math.IsInf(x, 0) {
@@ -387,7 +493,10 @@ const (
 	measureProbeAccuracy     = "probe accuracy"
 	measureAttackerAccuracy  = "attacker accuracy"
 	measureAttackerAdvantage = "attacker advantage"
+	measureAttackerAUC       = "attacker AUC"
+	measureMajority          = "majority baseline"
 	measureRank1             = "rank-1 identification"
+	measureRank1Chance       = "rank-1 chance"
 	measureMI                = "I(Z;S)"
 )
 
@@ -464,13 +573,17 @@ func (b *columnBuilder) add(k colKey, rank [3]int, measure int, ceiling *float64
 	b.cols[k] = &pendingColumn{key: k, order: [5]int{rank[0], rank[1], rank[2], n, measure}, ceiling: ceiling}
 }
 
-// addResult records r's columns and returns its figures.
-func (b *columnBuilder) addResult(r *metrics.Result) (map[colKey]float64, error) {
-	vals := make(map[colKey]float64)
+// addResult records r's columns and returns its figures, with their
+// intervals if withCI is set (without them otherwise).
+func (b *columnBuilder) addResult(r *metrics.Result, withCI bool) (map[colKey]metrics.Interval, error) {
+	vals := make(map[colKey]metrics.Interval)
 	var dup error
-	put := func(k colKey, rank [3]int, measure int, x float64, ceiling *float64) {
+	put := func(k colKey, rank [3]int, measure int, x metrics.Interval, ceiling *float64) {
 		if _, ok := vals[k]; ok && dup == nil {
 			dup = fmt.Errorf("figure %q appears twice", k.name())
+		}
+		if !withCI {
+			x = noInterval(x.Value)
 		}
 		vals[k] = x
 		b.add(k, rank, measure, ceiling)
@@ -479,23 +592,33 @@ func (b *columnBuilder) addResult(r *metrics.Result) (map[colKey]float64, error)
 	for _, u := range r.Utility {
 		t := slices.Index(targets, u.Target)
 		put(colKey{section: sectionUtility, attribute: u.Target, measure: measureProbeAccuracy, estimator: u.Probe},
-			[3]int{0, t, 0}, 0, u.Accuracy.Value, nil)
+			[3]int{0, t, 0}, 0, u.Accuracy, nil)
 	}
 	for a, l := range r.Leakage {
+		if len(l.Attackers) > 0 {
+			// Every attacker of an attribute is measured on the same test
+			// rows, so they share their majority baseline.
+			put(colKey{section: sectionLeakage, attribute: l.Attribute, measure: measureMajority},
+				[3]int{1, a, 0}, 0, noInterval(l.Attackers[0].MajorityBaseline), nil)
+		}
 		for _, at := range l.Attackers {
 			k := colKey{section: sectionLeakage, attribute: l.Attribute, estimator: at.Probe}
 			k.measure = measureAttackerAccuracy
-			put(k, [3]int{1, a, 0}, 0, at.Accuracy.Value, nil)
+			put(k, [3]int{1, a, 1}, 0, at.Accuracy, nil)
 			k.measure = measureAttackerAdvantage
-			put(k, [3]int{1, a, 0}, 1, at.Advantage.Value, nil)
+			put(k, [3]int{1, a, 1}, 1, at.Advantage, nil)
+			k.measure = measureAttackerAUC
+			put(k, [3]int{1, a, 1}, 2, at.AUC, nil)
 		}
 		for _, m := range l.MI {
 			k := colKey{section: sectionLeakage, attribute: l.Attribute, measure: measureMI, estimator: m.Estimator, bound: m.Bound}
-			put(k, [3]int{1, a, 1}, 0, m.Nats.Value, m.Ceiling)
+			put(k, [3]int{1, a, 2}, 0, m.Nats, m.Ceiling)
 		}
 		if id := l.ReID; id != nil && id.Available {
-			put(colKey{section: sectionReID, attribute: l.Attribute, measure: measureRank1},
-				[3]int{1, a, 2}, 0, id.Rank1.Value, nil)
+			k := colKey{section: sectionReID, attribute: l.Attribute, measure: measureRank1}
+			put(k, [3]int{1, a, 3}, 0, id.Rank1, nil)
+			k.measure = measureRank1Chance
+			put(k, [3]int{1, a, 3}, 1, noInterval(id.ChanceRank1), nil)
 		}
 	}
 	for _, f := range r.Fairness {
@@ -516,9 +639,9 @@ func (b *columnBuilder) addResult(r *metrics.Result) (map[colKey]float64, error)
 		}
 		k := colKey{section: sectionFairness, attribute: attr, estimator: f.Source}
 		k.measure = measureDPD
-		put(k, [3]int{2, 0, 0}, 0, f.DemographicParityDifference.Value, nil)
+		put(k, [3]int{2, 0, 0}, 0, f.DemographicParityDifference, nil)
 		k.measure = measureEOD
-		put(k, [3]int{2, 0, 0}, 1, f.EqualizedOddsDifference.Value, nil)
+		put(k, [3]int{2, 0, 0}, 1, f.EqualizedOddsDifference, nil)
 	}
 	return vals, dup
 }
@@ -559,11 +682,14 @@ func (b *columnBuilder) columns() ([]colKey, []Column) {
 //	json      the comparison itself (see below)
 //
 // The human formats show each cell as "mean ± sd", as the value alone for a
-// single audit, "n/a" where no audit defines the figure, and "(n = k)" after
-// it when only k of the setting's audits do; numbers as Number formats them.
-// The notes under the table give the Pareto rule and its axes, what the
-// attacker advantage is, the reference H(S) of each attribute with MI
-// columns, the MI ceilings and the audits' warning counts.
+// single audit, then its interval "[low, high]" if it has one (see Cell):
+// "0.812 ± 0.012 [0.790, 0.830]" for several audits, "0.812 [0.790, 0.830]"
+// for one; "n/a" where no audit defines the figure, and "(n = k)" last
+// when only k of the setting's audits do; numbers as Number formats them.
+// The notes under the table give the caller's Notes, what the cells and
+// their intervals are, the Pareto rule and its axes, what the attacker
+// advantage is, the reference H(S) of each attribute with MI columns, the
+// MI ceilings and the audits' warning counts.
 //
 // The csv format is tidy long form, ready for pandas'
 // pivot(index="setting", columns="column", values="mean"): a header, then
@@ -571,9 +697,9 @@ func (b *columnBuilder) columns() ([]colKey, []Column) {
 // order within a setting. Its columns are "setting", one column per param
 // key (the union of the settings' keys, sorted; empty where a setting lacks
 // the key), then "column" (the heading), "section", "attribute", "measure",
-// "estimator", "bound", "mean", "sd", "n" and "pareto" ("true" or "false").
-// Numbers are the shortest text that parses back to the same float64; an
-// undefined mean or sd is empty.
+// "estimator", "bound", "mean", "sd", "ci_low", "ci_high", "n" and "pareto"
+// ("true" or "false"). Numbers are the shortest text that parses back to
+// the same float64; an undefined number is empty.
 //
 // The json format is one object, indented by two spaces, with a trailing
 // newline:
@@ -583,13 +709,17 @@ func (b *columnBuilder) columns() ([]colKey, []Column) {
 //	               "estimator", "bound", "ceiling_nats"}],
 //	  "pareto": {"utility": column name or null, "leakage": [column names]},
 //	  "entropies": [{"attribute", "nats": cell}],
+//	  "intervals": {"level": level or null, "mixed_levels": [levels],
+//	                "covers": text},
+//	  "notes": [the caller's Notes],
 //	  "rows": [{"name", "params": {key: value}, "audits", "warnings",
 //	            "pareto", "cells": [cell, one per column]}]
 //	}
 //
-// where a cell is {"mean", "sd", "n"}, an undefined mean or sd is null, and
-// "ceiling_nats" is null where a column has no ceiling. Every key is always
-// present; "params" is {} for a setting without params.
+// where a cell is {"mean", "sd", "ci_low", "ci_high", "n"}, an undefined
+// number is null, and "ceiling_nats" is null where a column has no
+// ceiling. Every key is always present; "params" is {} for a setting
+// without params.
 //
 // The whole output is rendered before anything is written, so an error
 // leaves w untouched. An unknown format gives an *UnknownFormatError.
@@ -631,6 +761,9 @@ func humanCell(c Cell, audits int) string {
 	if c.N > 1 {
 		s += " ± " + fmtNum(c.SD)
 	}
+	if c.HasInterval() {
+		s += " [" + fmtNum(c.Low) + ", " + fmtNum(c.High) + "]"
+	}
 	if c.N < audits {
 		s += fmt.Sprintf(" (n = %d)", c.N)
 	}
@@ -666,8 +799,12 @@ func wrapWords(s string, width int) string {
 // is its name, or if stacked its attribute above its measure, each wrapped
 // at headingWidth.
 func comparisonDocument(c *Comparison, stacked bool) document {
+	title := "Settings (mean ± sd over each setting's audits)"
+	if c.hasIntervals() {
+		title = "Settings (mean ± sd over each setting's audits [" + levelLabel(c.Intervals.Level) + "])"
+	}
 	g := grid{
-		title:   "Settings (mean ± sd over each setting's audits)",
+		title:   title,
 		header:  []string{"pareto", "setting"},
 		numeric: []bool{false, false},
 	}
@@ -707,13 +844,41 @@ func comparisonNotes(c *Comparison, partial bool) []string {
 	var ns []string
 	add := func(format string, args ...any) { ns = append(ns, fmt.Sprintf(format, args...)) }
 
+	ns = append(ns, c.Notes...)
 	s := "Each cell is the mean ± sample standard deviation (denominator n − 1) of a figure over a setting's audits, one per seed; " +
-		"a setting with a single audit shows its value alone, without that audit's confidence interval; " +
-		"n/a: no audit of the setting defines the figure"
+		"a setting with a single audit shows its value alone"
+	if c.hasIntervals() {
+		s += fmt.Sprintf("; in brackets, a bootstrap %s: a single audit's own interval, or for several audits the mean of their lower and the mean of their upper bounds "+
+			"— the typical interval of one seed, not an interval for the mean over seeds (the sd is the spread between seeds); ", levelLabel(c.Intervals.Level))
+	} else {
+		s += ", and no cell has a confidence interval; "
+	}
+	s += "n/a: no audit of the setting defines the figure"
 	if partial {
 		s += "; (n = k): only k of the setting's audits define it"
 	}
 	add("%s.", s)
+	switch iv := c.Intervals; {
+	case len(iv.MixedLevels) > 0:
+		var ls []string
+		for _, l := range iv.MixedLevels {
+			ls = append(ls, levelLabel(l))
+		}
+		add("No confidence intervals: the audits' intervals have different levels (%s), which cannot be averaged.", strings.Join(ls, ", "))
+	case iv.Level > 0 && iv.Covers != "":
+		add("The intervals cover: %s.", strings.TrimSuffix(iv.Covers, "."))
+	}
+	if c.hasIntervals() {
+		var extras []string
+		for _, col := range c.Columns {
+			if col.Section == sectionExtra {
+				extras = append(extras, col.Name)
+			}
+		}
+		if len(extras) > 0 {
+			add("Measured outside the audits, without an interval: %s.", strings.Join(extras, "; "))
+		}
+	}
 
 	var leak []string
 	for _, j := range c.LeakageColumns {
@@ -740,6 +905,18 @@ func comparisonNotes(c *Comparison, partial bool) []string {
 			break
 		}
 	}
+	for _, col := range c.Columns {
+		if col.Section == sectionLeakage && col.Measure == withProbe(col.Estimator, measureAttackerAUC) {
+			add("Attacker AUC is the macro one-vs-rest ROC AUC over the classes with both positive and negative test rows: 0.5 = chance, 1 = perfect.")
+			break
+		}
+	}
+	for _, col := range c.Columns {
+		if col.Section == sectionReID && col.Measure == measureRank1Chance {
+			add("Rank-1 chance is the expected rank-1 rate of a random ranking of the gallery identities: the share of test rows whose identity is in the gallery, over the number of gallery identities.")
+			break
+		}
+	}
 	for _, e := range c.Entropies {
 		h := fmtNum(e.Nats.Mean) + " nats in each of the audits"
 		if e.Nats.SD > 0 {
@@ -763,6 +940,18 @@ func comparisonNotes(c *Comparison, partial bool) []string {
 		}
 	}
 	return ns
+}
+
+// hasIntervals reports whether some cell of c has an interval.
+func (c *Comparison) hasIntervals() bool {
+	for _, r := range c.Rows {
+		for _, cell := range r.Cells {
+			if cell.HasInterval() {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // paramKeys is the sorted union of the rows' param keys.
@@ -795,7 +984,7 @@ func writeComparisonCSV(buf *bytes.Buffer, c *Comparison) error {
 				rec = append(rec, r.Params[k])
 			}
 			rec = append(rec, col.Name, col.Section, col.Attribute, col.Measure, col.Estimator, col.Bound,
-				fmtFull(cell.Mean), fmtFull(cell.SD), fmt.Sprint(cell.N), fmt.Sprint(r.Pareto))
+				fmtFull(cell.Mean), fmtFull(cell.SD), fmtFull(cell.Low), fmtFull(cell.High), fmt.Sprint(cell.N), fmt.Sprint(r.Pareto))
 			if err := w.Write(rec); err != nil {
 				return err
 			}
@@ -805,14 +994,16 @@ func writeComparisonCSV(buf *bytes.Buffer, c *Comparison) error {
 	return w.Error()
 }
 
-// MarshalJSON implements json.Marshaler: {"mean", "sd", "n"} with an
-// undefined (NaN or infinite) mean or sd as null.
+// MarshalJSON implements json.Marshaler: {"mean", "sd", "ci_low",
+// "ci_high", "n"} with an undefined (NaN or infinite) number as null.
 func (c Cell) MarshalJSON() ([]byte, error) {
 	return json.Marshal(struct {
 		Mean *float64 `json:"mean"`
 		SD   *float64 `json:"sd"`
+		Low  *float64 `json:"ci_low"`
+		High *float64 `json:"ci_high"`
 		N    int      `json:"n"`
-	}{finiteOrNil(c.Mean), finiteOrNil(c.SD), c.N})
+	}{finiteOrNil(c.Mean), finiteOrNil(c.SD), finiteOrNil(c.Low), finiteOrNil(c.High), c.N})
 }
 
 func finiteOrNil(x float64) *float64 {
@@ -848,12 +1039,25 @@ func writeComparisonJSON(buf *bytes.Buffer, c *Comparison) error {
 		Pareto   bool              `json:"pareto"`
 		Cells    []Cell            `json:"cells"`
 	}
+	type intervals struct {
+		Level       *float64  `json:"level"`
+		MixedLevels []float64 `json:"mixed_levels"`
+		Covers      string    `json:"covers"`
+	}
 	var out struct {
 		Columns   []column  `json:"columns"`
 		Pareto    pareto    `json:"pareto"`
 		Entropies []entropy `json:"entropies"`
+		Intervals intervals `json:"intervals"`
+		Notes     []string  `json:"notes"`
 		Rows      []row     `json:"rows"`
 	}
+	out.Intervals = intervals{MixedLevels: []float64{}, Covers: c.Intervals.Covers}
+	if c.Intervals.Level > 0 {
+		out.Intervals.Level = &c.Intervals.Level
+	}
+	out.Intervals.MixedLevels = append(out.Intervals.MixedLevels, c.Intervals.MixedLevels...)
+	out.Notes = append([]string{}, c.Notes...)
 	out.Columns = []column{}
 	for _, col := range c.Columns {
 		out.Columns = append(out.Columns, column(col))
@@ -924,7 +1128,14 @@ func writeComparisonLaTeX(buf *bytes.Buffer, d document) {
 				if i > 0 {
 					buf.WriteString("\\\\ ")
 				}
-				buf.WriteString(texEscape(l))
+				// A line that starts with "[" (a bound type wrapped onto
+				// its own line) is shielded by {}, or the \\ before it
+				// reads it as its optional argument.
+				l = texEscape(l)
+				if i > 0 && strings.HasPrefix(l, "[") {
+					l = "{}" + l
+				}
+				buf.WriteString(l)
 			}
 			buf.WriteString("\\end{tabular}")
 		}

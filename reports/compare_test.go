@@ -61,7 +61,9 @@ func cmpResult(p cmpPoint) *metrics.Result {
 					{Estimator: "barber-agakov (linear attacker)", Bound: metrics.BoundLower, Nats: v(2 * p.lin)},
 					{Estimator: "infonce (batch 128)", Bound: metrics.BoundLower, Nats: v(4.1), Ceiling: &ceiling128},
 				},
-				ReID: &metrics.ReID{Available: true, Rank1: v(0.2), Rank5: v(0.4), VerificationAUC: v(0.8), TPRAtFPR1e3: v(0.01)},
+				// Chance rank-1: 1 of 50 gallery identities, every test
+				// identity in the gallery.
+				ReID: &metrics.ReID{Available: true, Rank1: v(0.2), Rank5: v(0.4), ChanceRank1: 0.02, VerificationAUC: v(0.8), TPRAtFPR1e3: v(0.01)},
 			},
 			{
 				Attribute:   "sex",
@@ -156,15 +158,23 @@ func TestCompareColumns(t *testing.T) {
 	want := []string{
 		"digit linear probe accuracy",
 		"smiling linear probe accuracy",
+		// The attackers' shared majority baseline first, then per
+		// attacker its accuracy, advantage and AUC.
+		"writer_id majority baseline",
 		"writer_id linear attacker accuracy",
 		"writer_id linear attacker advantage",
+		"writer_id linear attacker AUC",
 		"writer_id mlp attacker accuracy",
 		"writer_id mlp attacker advantage",
+		"writer_id mlp attacker AUC",
 		"I(Z;writer_id) barber-agakov (linear attacker) [lower] (nats)",
 		"I(Z;writer_id) infonce (batch 128) [lower] (nats)",
 		"writer_id rank-1 identification",
+		"writer_id rank-1 chance",
+		"sex majority baseline",
 		"sex linear attacker accuracy",
 		"sex linear attacker advantage",
+		"sex linear attacker AUC",
 		"I(Z;sex) barber-agakov (linear attacker) [lower] (nats)",
 		// No rank-1 for sex: its re-identification is not available. No
 		// one-vs-rest entry. The worst-class entry is one column pair
@@ -181,10 +191,10 @@ func TestCompareColumns(t *testing.T) {
 	if got, want := c.UtilityColumn, 0; got != want {
 		t.Errorf("UtilityColumn = %d, want %d", got, want)
 	}
-	if got, want := c.LeakageColumns, []int{3, 5}; !reflect.DeepEqual(got, want) {
+	if got, want := c.LeakageColumns, []int{4, 7}; !reflect.DeepEqual(got, want) {
 		t.Errorf("LeakageColumns = %v, want %v", got, want)
 	}
-	mi := c.Columns[7]
+	mi := c.Columns[10]
 	if mi.Bound != metrics.BoundLower || mi.Estimator != "infonce (batch 128)" || mi.CeilingNats == nil || *mi.CeilingNats != ceiling128 {
 		t.Errorf("InfoNCE column = %+v, want bound lower, its estimator and ceiling log 128", mi)
 	}
@@ -192,8 +202,8 @@ func TestCompareColumns(t *testing.T) {
 	if len(c.Entropies) != 2 {
 		t.Fatalf("Entropies = %+v, want writer_id and sex", c.Entropies)
 	}
-	for i, want := range []AttributeEntropy{{"writer_id", Cell{math.Log(50), 0, 9}}, {"sex", Cell{math.Log(2), 0, 9}}} {
-		if got := c.Entropies[i]; got != want {
+	for i, want := range []AttributeEntropy{{"writer_id", cell(math.Log(50), 0, 9)}, {"sex", cell(math.Log(2), 0, 9)}} {
+		if got := c.Entropies[i]; got.Attribute != want.Attribute || !sameCell(got.Nats, want.Nats) {
 			t.Errorf("Entropies[%d] = %+v, want %+v", i, got, want)
 		}
 	}
@@ -219,20 +229,20 @@ func TestCompareCells(t *testing.T) {
 		want   Cell
 		text   string
 	}{
-		{0, acc, Cell{0.92, 0.02, 3}, "0.920 ± 0.020"},
-		{0, lin, Cell{0.32, 0.02, 3}, "0.320 ± 0.020"},
-		{0, mlp, Cell{0.40, 0.05, 3}, "0.400 ± 0.050"},
-		{0, extra, Cell{1.3, 0.1, 3}, "1.300 ± 0.100"},
+		{0, acc, cell(0.92, 0.02, 3), "0.920 ± 0.020"},
+		{0, lin, cell(0.32, 0.02, 3), "0.320 ± 0.020"},
+		{0, mlp, cell(0.40, 0.05, 3), "0.400 ± 0.050"},
+		{0, extra, cell(1.3, 0.1, 3), "1.300 ± 0.100"},
 		// Equal values: exactly their value, sd exactly 0.
-		{0, sex, Cell{0.2, 0, 3}, "0.200 ± 0.000"},
-		{1, acc, Cell{0.89, 0.01, 3}, "0.890 ± 0.010"},
-		{1, mi, Cell{0.24, 0.04 * sqrt2, 2}, "0.240 ± 0.057 (n = 2)"},
-		{1, extra, Cell{0.6, 0.1, 3}, "0.600 ± 0.100"},
+		{0, sex, cell(0.2, 0, 3), "0.200 ± 0.000"},
+		{1, acc, cell(0.89, 0.01, 3), "0.890 ± 0.010"},
+		{1, mi, cell(0.24, 0.04*sqrt2, 2), "0.240 ± 0.057 (n = 2)"},
+		{1, extra, cell(0.6, 0.1, 3), "0.600 ± 0.100"},
 		// One seed: the value alone.
-		{2, acc, Cell{0.80, nan, 1}, "0.800"},
-		{2, mlp, Cell{0.10, nan, 1}, "0.100"},
-		{3, acc, Cell{0.79, 0.01 * sqrt2, 2}, "0.790 ± 0.014"},
-		{3, extra, Cell{0.06, 0.01 * sqrt2, 2}, "0.060 ± 0.014"},
+		{2, acc, cell(0.80, nan, 1), "0.800"},
+		{2, mlp, cell(0.10, nan, 1), "0.100"},
+		{3, acc, cell(0.79, 0.01*sqrt2, 2), "0.790 ± 0.014"},
+		{3, extra, cell(0.06, 0.01*sqrt2, 2), "0.060 ± 0.014"},
 	} {
 		got := c.Rows[test.row].Cells[cmpColumn(t, c, test.column)]
 		if got.N != test.want.N || !cmpApprox(got.Mean, test.want.Mean) || !cmpApprox(got.SD, test.want.SD) {
@@ -247,6 +257,16 @@ func TestCompareCells(t *testing.T) {
 	}
 }
 
+// cell is a Cell without an interval.
+func cell(mean, sd float64, n int) Cell {
+	return Cell{Mean: mean, SD: sd, N: n, Low: math.NaN(), High: math.NaN()}
+}
+
+// sameCell reports whether a and b are equal, NaN equal to NaN.
+func sameCell(a, b Cell) bool {
+	return a.N == b.N && sameFloat(a.Mean, b.Mean) && sameFloat(a.SD, b.SD) && sameFloat(a.Low, b.Low) && sameFloat(a.High, b.High)
+}
+
 func cmpApprox(x, y float64) bool {
 	return math.IsNaN(x) && math.IsNaN(y) || math.Abs(x-y) <= cmpTol
 }
@@ -258,14 +278,14 @@ func TestCompareSummarize(t *testing.T) {
 		xs   []float64
 		want Cell
 	}{
-		{[]float64{0.90, 0.92, 0.94}, Cell{0.92, 0.02, 3}},
+		{[]float64{0.90, 0.92, 0.94}, cell(0.92, 0.02, 3)},
 		// mean 0.8, deviations ±0.1: sd √(0.02/1) = 0.1414…
-		{[]float64{0.9, nan, 0.7}, Cell{0.8, math.Sqrt(0.02), 2}},
-		{[]float64{0.9, inf, -inf}, Cell{0.9, nan, 1}},
-		{[]float64{nan, nan}, Cell{nan, nan, 0}},
-		{nil, Cell{nan, nan, 0}},
+		{[]float64{0.9, nan, 0.7}, cell(0.8, math.Sqrt(0.02), 2)},
+		{[]float64{0.9, inf, -inf}, cell(0.9, nan, 1)},
+		{[]float64{nan, nan}, cell(nan, nan, 0)},
+		{nil, cell(nan, nan, 0)},
 		// Four values 1, 2, 3, 4: mean 2.5, Σ(x − mean)² = 5, sd √(5/3).
-		{[]float64{1, 2, 3, 4}, Cell{2.5, math.Sqrt(5.0 / 3), 4}},
+		{[]float64{1, 2, 3, 4}, cell(2.5, math.Sqrt(5.0/3), 4)},
 	} {
 		got := summarizeCell(test.xs)
 		if got.N != test.want.N || !cmpApprox(got.Mean, test.want.Mean) || !cmpApprox(got.SD, test.want.SD) {
@@ -274,7 +294,7 @@ func TestCompareSummarize(t *testing.T) {
 	}
 	// Equal values give exactly their value and sd 0, although 0.9·3/3 is
 	// not exactly 0.9 in floating cmpPoint.
-	if got := summarizeCell([]float64{0.9, 0.9, 0.9}); got != (Cell{0.9, 0, 3}) {
+	if got := summarizeCell([]float64{0.9, 0.9, 0.9}); !sameCell(got, cell(0.9, 0, 3)) {
 		t.Errorf("summarizeCell(0.9, 0.9, 0.9) = %+v, want exactly {0.9 0 3}", got)
 	}
 }
@@ -486,6 +506,102 @@ func TestCompareBound(t *testing.T) {
 	}
 }
 
+// ivResult is an audit with one target (digit, linear probe) and one
+// attacker on writer, whose digit accuracy is acc; resamples and level
+// describe its bootstrap.
+func ivResult(acc metrics.Interval, resamples int, level float64) *metrics.Result {
+	nan := math.NaN()
+	return &metrics.Result{
+		Schema:    metrics.SchemaVersion,
+		Bootstrap: metrics.BootstrapInfo{Resamples: resamples, Level: level, Covers: "test rows"},
+		Utility:   []metrics.Utility{{Target: "digit", Probe: "linear", Accuracy: acc}},
+		Leakage: []metrics.Leakage{{Attribute: "writer", Attackers: []metrics.Attacker{{
+			Probe: "linear", Accuracy: metrics.Interval{Value: 0.3, Low: 0.25, High: 0.35}, MajorityBaseline: 0.1,
+			Advantage: metrics.Interval{Value: 0.2, Low: nan, High: nan}, AUC: metrics.Interval{Value: 0.7, Low: 0.65, High: 0.75},
+		}}}},
+	}
+}
+
+// TestCompareIntervals pins the intervals beside the cells: a single
+// audit's own, the mean of the bounds over several, none where an audit
+// lacks one, none from an audit without bootstrap resamples, none for an
+// extra, and none at all when the audits' levels differ.
+func TestCompareIntervals(t *testing.T) {
+	nan := math.NaN()
+	iv := func(x, lo, hi float64) metrics.Interval { return metrics.Interval{Value: x, Low: lo, High: hi} }
+	const n, l = 200, 0.95
+	c := mustCompare(t, []Group{
+		{Name: "one", Results: []*metrics.Result{ivResult(iv(0.8, 0.7, 0.9), n, l)},
+			Extra: []Extra{{"training adversary", []float64{0.4}}}},
+		{Name: "three", Results: []*metrics.Result{
+			ivResult(iv(0.80, 0.70, 0.88), n, l), ivResult(iv(0.84, 0.76, 0.90), n, l), ivResult(iv(0.86, 0.78, 0.95), n, l),
+		}},
+		// The NaN value does not count, nor does its interval.
+		{Name: "undefined value", Results: []*metrics.Result{ivResult(iv(nan, 0.1, 0.2), n, l), ivResult(iv(0.6, 0.5, 0.7), n, l)}},
+		// One audit's interval has an undefined bound: no interval.
+		{Name: "undefined bound", Results: []*metrics.Result{ivResult(iv(0.6, 0.5, 0.7), n, l), ivResult(iv(0.7, nan, 0.8), n, l)}},
+		// No bootstrap resamples: the (finite) bounds are not used.
+		{Name: "no bootstrap", Results: []*metrics.Result{ivResult(iv(0.5, 0.4, 0.6), 0, 0)}},
+	})
+	const acc = "digit linear probe accuracy"
+	for i, test := range []struct {
+		row  int
+		want Cell
+		text string
+	}{
+		{0, Cell{Mean: 0.8, SD: nan, N: 1, Low: 0.7, High: 0.9}, "0.800 [0.700, 0.900]"},
+		// Mean (0.80 + 0.84 + 0.86)/3 = 0.83333; deviations −0.03333,
+		// 0.00667, 0.02667: Σ² = 0.0018667, sd √(0.0018667/2) = 0.030551;
+		// bounds (0.70 + 0.76 + 0.78)/3 = 0.74667, (0.88 + 0.90 + 0.95)/3 = 0.91.
+		{1, Cell{Mean: 2.5 / 3, SD: math.Sqrt(0.0028 / 3), N: 3, Low: 2.24 / 3, High: 0.91}, "0.833 ± 0.031 [0.747, 0.910]"},
+		{2, Cell{Mean: 0.6, SD: nan, N: 1, Low: 0.5, High: 0.7}, "0.600 [0.500, 0.700] (n = 1)"},
+		// 0.6 and 0.7: mean 0.65, sd √(2·0.05²/1) = 0.070711.
+		{3, Cell{Mean: 0.65, SD: 0.05 * math.Sqrt2, N: 2, Low: nan, High: nan}, "0.650 ± 0.071"},
+		{4, Cell{Mean: 0.5, SD: nan, N: 1, Low: nan, High: nan}, "0.500"},
+	} {
+		got := c.Rows[test.row].Cells[cmpColumn(t, c, acc)]
+		if got.N != test.want.N || !cmpApprox(got.Mean, test.want.Mean) || !cmpApprox(got.SD, test.want.SD) ||
+			!cmpApprox(got.Low, test.want.Low) || !cmpApprox(got.High, test.want.High) {
+			t.Errorf("%d: %s: got %+v, want %+v", i, c.Rows[test.row].Name, got, test.want)
+		}
+		if got := humanCell(got, c.Rows[test.row].Audits); got != test.text {
+			t.Errorf("%d: %s: shown as %q, want %q", i, c.Rows[test.row].Name, got, test.text)
+		}
+	}
+	if extra := c.Rows[0].Cells[cmpColumn(t, c, "training adversary")]; extra.HasInterval() {
+		t.Errorf("the extra has an interval: %+v", extra)
+	}
+	if got := c.Intervals; got.Level != l || got.MixedLevels != nil || got.Covers != "test rows" {
+		t.Errorf("Intervals = %+v, want level 0.95 covering test rows", got)
+	}
+	md := renderComparison(t, c, "markdown")
+	for _, want := range []string{"[95 % CI]", "| one | 0.800 [0.700, 0.900] |", "the mean of their lower and the mean of their upper bounds", "The intervals cover: test rows.",
+		"Measured outside the audits, without an interval: training adversary."} {
+		if !strings.Contains(md, want) {
+			t.Errorf("markdown lacks %q:\n%s", want, md)
+		}
+	}
+
+	// Levels 0.9 and 0.95 cannot be averaged: no interval anywhere.
+	c = mustCompare(t, []Group{
+		{Name: "a", Results: []*metrics.Result{ivResult(iv(0.8, 0.7, 0.9), n, 0.95)}},
+		{Name: "b", Results: []*metrics.Result{ivResult(iv(0.8, 0.72, 0.88), n, 0.9)}},
+	})
+	if got := c.Intervals; got.Level != 0 || !reflect.DeepEqual(got.MixedLevels, []float64{0.9, 0.95}) {
+		t.Errorf("mixed levels: Intervals = %+v, want level 0 and levels [0.9 0.95]", got)
+	}
+	for _, r := range c.Rows {
+		for j, cell := range r.Cells {
+			if cell.HasInterval() {
+				t.Errorf("mixed levels: %s, %s has an interval %+v", r.Name, c.Columns[j].Name, cell)
+			}
+		}
+	}
+	if md := renderComparison(t, c, "markdown"); !strings.Contains(md, "No confidence intervals: the audits' intervals have different levels (90 % CI, 95 % CI), which cannot be averaged.") {
+		t.Errorf("mixed levels: markdown lacks the note:\n%s", md)
+	}
+}
+
 func renderComparison(t *testing.T, c *Comparison, format string) string {
 	t.Helper()
 	var buf bytes.Buffer
@@ -548,7 +664,13 @@ func TestCompareJSON(t *testing.T) {
 			Attribute string         `json:"attribute"`
 			Nats      map[string]any `json:"nats"`
 		} `json:"entropies"`
-		Rows []struct {
+		Intervals struct {
+			Level       *float64  `json:"level"`
+			MixedLevels []float64 `json:"mixed_levels"`
+			Covers      *string   `json:"covers"`
+		} `json:"intervals"`
+		Notes []string `json:"notes"`
+		Rows  []struct {
 			Name     string            `json:"name"`
 			Params   map[string]string `json:"params"`
 			Audits   int               `json:"audits"`
@@ -591,7 +713,7 @@ func TestCompareJSON(t *testing.T) {
 		}
 		for j, cell := range r.Cells {
 			w := want.Cells[j]
-			for k, x := range map[string]float64{"mean": w.Mean, "sd": w.SD} {
+			for k, x := range map[string]float64{"mean": w.Mean, "sd": w.SD, "ci_low": w.Low, "ci_high": w.High} {
 				v, ok := cell[k]
 				switch {
 				case !ok:
@@ -606,6 +728,11 @@ func TestCompareJSON(t *testing.T) {
 				t.Errorf("row %d cell %d n = %v, want %d", i, j, cell["n"], w.N)
 			}
 		}
+	}
+	// The sweep's audits drew no bootstrap resamples: no level, no
+	// intervals; no notes of the caller.
+	if got.Intervals.Level != nil || got.Intervals.MixedLevels == nil || len(got.Intervals.MixedLevels) != 0 || got.Intervals.Covers == nil || got.Notes == nil || len(got.Notes) != 0 {
+		t.Errorf("intervals %+v, notes %q: want level null, mixed_levels [], covers \"\", notes []", got.Intervals, got.Notes)
 	}
 	// A setting without params has "params": {}.
 	c = mustCompare(t, []Group{{Name: "a", Results: cmpResults(cmpPoint{0.9, 0.1, 0.1})}})
@@ -622,7 +749,7 @@ func TestCompareCSV(t *testing.T) {
 	if err != nil {
 		t.Fatalf("CSV does not parse: %v", err)
 	}
-	wantHeader := []string{"setting", "adversary", "lambda", "column", "section", "attribute", "measure", "estimator", "bound", "mean", "sd", "n", "pareto"}
+	wantHeader := []string{"setting", "adversary", "lambda", "column", "section", "attribute", "measure", "estimator", "bound", "mean", "sd", "ci_low", "ci_high", "n", "pareto"}
 	if !reflect.DeepEqual(recs[0], wantHeader) {
 		t.Fatalf("header = %q, want %q", recs[0], wantHeader)
 	}
@@ -652,7 +779,8 @@ func TestCompareCSV(t *testing.T) {
 		if rec[col["lambda"]] != row.Params["lambda"] || rec[col["adversary"]] != row.Params["adversary"] {
 			t.Errorf("record %d params %q, want %v", k, rec, row.Params)
 		}
-		if !sameFloat(parse(rec[col["mean"]]), cell.Mean) || !sameFloat(parse(rec[col["sd"]]), cell.SD) || rec[col["n"]] != strconv.Itoa(cell.N) {
+		if !sameFloat(parse(rec[col["mean"]]), cell.Mean) || !sameFloat(parse(rec[col["sd"]]), cell.SD) || rec[col["n"]] != strconv.Itoa(cell.N) ||
+			!sameFloat(parse(rec[col["ci_low"]]), cell.Low) || !sameFloat(parse(rec[col["ci_high"]]), cell.High) {
 			t.Errorf("record %d = %q, want cell %+v exactly", k, rec, cell)
 		}
 		if rec[col["pareto"]] != strconv.FormatBool(row.Pareto) {
@@ -761,27 +889,39 @@ func checkComparisonLaTeX(t *testing.T, tex string, columns int) {
 }
 
 func ExampleWriteComparison() {
-	// Two settings of a sweep, audited with one target and one attacker,
-	// the first with two seeds: accuracy (0.875 + 0.9375)/2 = 0.90625 with
-	// sample sd 0.0625/√2 = 0.0442; advantage (0.44 − 0.2)/(1 − 0.2) = 0.3
-	// twice, sd 0. Neither setting dominates the other.
-	audit := func(acc, attackerAcc, advantage float64) *metrics.Result {
+	// Two settings of a sweep, audited with one target and one attacker
+	// and 95 % bootstrap intervals, the first with two seeds: accuracy
+	// (0.875 + 0.9375)/2 = 0.90625 with sample sd 0.0625/√2 = 0.0442 and
+	// interval bounds (0.75 + 0.875)/2 = 0.8125 and (0.9375 + 1)/2 =
+	// 0.96875 (shown as 0.812 and 0.969: 0.8125 is exact in binary and
+	// rounds to even); advantage (0.44 − 0.2)/(1 − 0.2) = 0.3 twice, sd 0;
+	// the majority baseline 0.2 has no interval. Neither setting dominates
+	// the other.
+	iv := func(x, lo, hi float64) metrics.Interval { return metrics.Interval{Value: x, Low: lo, High: hi} }
+	audit := func(acc, attackerAcc, advantage, auc metrics.Interval) *metrics.Result {
 		return &metrics.Result{
-			Utility: []metrics.Utility{{Target: "digit", Probe: "linear", Accuracy: metrics.Interval{Value: acc}}},
+			Bootstrap: metrics.BootstrapInfo{Resamples: 200, Level: 0.95, Covers: "test rows"},
+			Utility:   []metrics.Utility{{Target: "digit", Probe: "linear", Accuracy: acc}},
 			Leakage: []metrics.Leakage{{
 				Attribute: "writer",
 				Attackers: []metrics.Attacker{{
 					Probe:            "linear",
-					Accuracy:         metrics.Interval{Value: attackerAcc},
+					Accuracy:         attackerAcc,
 					MajorityBaseline: 0.2,
-					Advantage:        metrics.Interval{Value: advantage},
+					Advantage:        advantage,
+					AUC:              auc,
 				}},
 			}},
 		}
 	}
 	c, err := Compare([]Group{
-		{Name: "λ = 0", Params: map[string]string{"lambda": "0"}, Results: []*metrics.Result{audit(0.875, 0.44, 0.3), audit(0.9375, 0.44, 0.3)}},
-		{Name: "λ = 1", Params: map[string]string{"lambda": "1"}, Results: []*metrics.Result{audit(0.85, 0.28, 0.1)}},
+		{Name: "λ = 0", Params: map[string]string{"lambda": "0"}, Results: []*metrics.Result{
+			audit(iv(0.875, 0.75, 0.9375), iv(0.44, 0.36, 0.52), iv(0.3, 0.2, 0.4), iv(0.75, 0.625, 0.875)),
+			audit(iv(0.9375, 0.875, 1), iv(0.44, 0.36, 0.52), iv(0.3, 0.2, 0.4), iv(0.75, 0.625, 0.875)),
+		}},
+		{Name: "λ = 1", Params: map[string]string{"lambda": "1"}, Results: []*metrics.Result{
+			audit(iv(0.85, 0.8, 0.9), iv(0.28, 0.2, 0.36), iv(0.1, 0, 0.2), iv(0.625, 0.5, 0.75)),
+		}},
 	})
 	if err != nil {
 		fmt.Println(err)
@@ -795,23 +935,29 @@ func ExampleWriteComparison() {
 	// Output:
 	// # miaudit comparison of 2 settings
 	//
-	// ## Settings (mean ± sd over each setting's audits)
+	// ## Settings (mean ± sd over each setting's audits [95 % CI])
 	//
-	// | pareto | setting | digit linear probe accuracy | writer linear attacker accuracy | writer linear attacker advantage |
-	// | --- | --- | ---: | ---: | ---: |
-	// | \* | λ = 0 | 0.906 ± 0.044 | 0.440 ± 0.000 | 0.300 ± 0.000 |
-	// | \* | λ = 1 | 0.850 | 0.280 | 0.100 |
+	// | pareto | setting | digit linear probe accuracy | writer majority baseline | writer linear attacker accuracy | writer linear attacker advantage | writer linear attacker AUC |
+	// | --- | --- | ---: | ---: | ---: | ---: | ---: |
+	// | \* | λ = 0 | 0.906 ± 0.044 [0.812, 0.969] | 0.200 ± 0.000 | 0.440 ± 0.000 [0.360, 0.520] | 0.300 ± 0.000 [0.200, 0.400] | 0.750 ± 0.000 [0.625, 0.875] |
+	// | \* | λ = 1 | 0.850 [0.800, 0.900] | 0.200 | 0.280 [0.200, 0.360] | 0.100 [0.000, 0.200] | 0.625 [0.500, 0.750] |
 	//
 	// ## Notes
 	//
-	// - Each cell is the mean ± sample standard deviation (denominator n − 1) of a figure over a setting's audits, one per seed; a setting with a single audit shows its value alone, without that audit's confidence interval; n/a: no audit of the setting defines the figure.
+	// - Each cell is the mean ± sample standard deviation (denominator n − 1) of a figure over a setting's audits, one per seed; a setting with a single audit shows its value alone; in brackets, a bootstrap 95 % CI: a single audit's own interval, or for several audits the mean of their lower and the mean of their upper bounds — the typical interval of one seed, not an interval for the mean over seeds (the sd is the spread between seeds); n/a: no audit of the setting defines the figure.
+	// - The intervals cover: test rows.
 	// - Pareto: \* marks a setting that no other setting dominates, that is, none has a utility at least as high and a leakage at least as low, one of the two strictly. Utility: the mean digit linear probe accuracy; leakage: the mean writer linear attacker advantage. A setting whose utility or leakage is n/a is not marked and dominates none.
 	// - Attacker advantage is (accuracy − majority)/(1 − majority): 0 = majority guess, 1 = perfect.
-	// setting,lambda,column,section,attribute,measure,estimator,bound,mean,sd,n,pareto
-	// λ = 0,0,digit linear probe accuracy,utility,digit,linear probe accuracy,linear,,0.90625,0.04419417382415922,2,true
-	// λ = 0,0,writer linear attacker accuracy,leakage,writer,linear attacker accuracy,linear,,0.44,0,2,true
-	// λ = 0,0,writer linear attacker advantage,leakage,writer,linear attacker advantage,linear,,0.3,0,2,true
-	// λ = 1,1,digit linear probe accuracy,utility,digit,linear probe accuracy,linear,,0.85,,1,true
-	// λ = 1,1,writer linear attacker accuracy,leakage,writer,linear attacker accuracy,linear,,0.28,,1,true
-	// λ = 1,1,writer linear attacker advantage,leakage,writer,linear attacker advantage,linear,,0.1,,1,true
+	// - Attacker AUC is the macro one-vs-rest ROC AUC over the classes with both positive and negative test rows: 0.5 = chance, 1 = perfect.
+	// setting,lambda,column,section,attribute,measure,estimator,bound,mean,sd,ci_low,ci_high,n,pareto
+	// λ = 0,0,digit linear probe accuracy,utility,digit,linear probe accuracy,linear,,0.90625,0.04419417382415922,0.8125,0.96875,2,true
+	// λ = 0,0,writer majority baseline,leakage,writer,majority baseline,,,0.2,0,,,2,true
+	// λ = 0,0,writer linear attacker accuracy,leakage,writer,linear attacker accuracy,linear,,0.44,0,0.36,0.52,2,true
+	// λ = 0,0,writer linear attacker advantage,leakage,writer,linear attacker advantage,linear,,0.3,0,0.2,0.4,2,true
+	// λ = 0,0,writer linear attacker AUC,leakage,writer,linear attacker AUC,linear,,0.75,0,0.625,0.875,2,true
+	// λ = 1,1,digit linear probe accuracy,utility,digit,linear probe accuracy,linear,,0.85,,0.8,0.9,1,true
+	// λ = 1,1,writer majority baseline,leakage,writer,majority baseline,,,0.2,,,,1,true
+	// λ = 1,1,writer linear attacker accuracy,leakage,writer,linear attacker accuracy,linear,,0.28,,0.2,0.36,1,true
+	// λ = 1,1,writer linear attacker advantage,leakage,writer,linear attacker advantage,linear,,0.1,,0,0.2,1,true
+	// λ = 1,1,writer linear attacker AUC,leakage,writer,linear attacker AUC,linear,,0.625,,0.5,0.75,1,true
 }

@@ -69,6 +69,7 @@ figure with a bootstrap confidence interval.`,
 	root.AddCommand(NewCmdTrain(ios, nil))
 	root.AddCommand(NewCmdEmbed(ios, nil))
 	root.AddCommand(NewCmdSweep(ios, nil))
+	root.AddCommand(NewCmdReport(ios, nil))
 	return root
 }
 
