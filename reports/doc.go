@@ -13,6 +13,10 @@
 // show only in their by-group and per-class tables, with numbers at full
 // precision; the JSON is the Result itself.
 //
+// Many audits compare side by side with Compare and WriteComparison, and
+// WriteHTML renders a comparison with its figures (SVG from package plot),
+// its audits and their provenance as one self-contained HTML page.
+//
 // The package only writes to the io.Writer it is given: it never prints,
 // reads flags or exits.
 package reports

@@ -33,6 +33,12 @@ type ReportOptions struct {
 	// FailIf are the --fail-if expressions, parsed into gates by validate.
 	FailIf []string
 	gates  []gate.Rule
+	// Plots is the folder the figures' SVG files go to (--plots); "" means
+	// none, or with the html format and --out FILE.html, FILE_plots.
+	Plots string
+	// CommandLine are the arguments miaudit was invoked with (without the
+	// program's name), which the html report records; nil if unknown.
+	CommandLine []string
 }
 
 // reportFormats are the formats of `miaudit report`, in the order the help
@@ -92,12 +98,23 @@ with its chance rate; fairness gaps per group; a run's training adversary
 at the end of training. * marks the Pareto-optimal settings (highest task
 accuracy for the lowest attacker advantage).
 
-Formats (--format, or from --out's extension: .txt .md .tex .csv .json):
-table (default, for a terminal), markdown (a GitHub table), latex (a
-booktabs table for \input; needs \usepackage{booktabs}), csv (long form,
-one row per setting and figure), json (the comparison, the settings and
-each audit's provenance: path, version, seed, input SHA-256s,
-hyper-parameters). html is planned.
+Formats (--format, or from --out's extension: .txt .md .tex .csv .json
+.html): table (default, for a terminal), markdown (a GitHub table), latex
+(a booktabs table for \input; needs \usepackage{booktabs}), csv (long
+form, one row per setting and figure), json (the comparison, the settings
+and each audit's provenance: path, version, seed, input SHA-256s,
+hyper-parameters), html (one self-contained page for review: the table,
+SVG plots — the privacy–utility frontier against the attacker advantage
+and against an MI estimate, fairness bars, training curves, ROC curves —,
+each setting's audit, what each metric and interval means, and the
+reproducibility block: versions, command line, seeds, input SHA-256s,
+every hyper-parameter).
+
+--plots DIR also writes each figure as an SVG file into DIR, which must
+exist (frontier-advantage.svg, frontier-mi.svg, fairness-<setting>.svg,
+training-<setting>.svg, roc-<attribute>.svg); with --format html and --out
+FILE.html they go to FILE_plots/ by default. Existing files are refused
+without --force.
 
 Checks, before anything is written: every input must be finished and of
 this miaudit's result schema; all must audit one dataset (runs: the data's
@@ -113,7 +130,8 @@ violation names the audit's path and the rule.
 
 Exit codes: 0 done, 1 unreadable or invalid input, 2 usage (bad flags, a
 path that is no input, mixed datasets, --out in a missing folder or
-existing without --force), 3 a --fail-if gate failed.`,
+existing without --force, --plots missing or a plot file existing without
+--force), 3 a --fail-if gate failed.`,
 		Example: `  # a sweep, in the terminal
   miaudit report sweeps/writers
 
@@ -134,11 +152,17 @@ existing without --force), 3 a --fail-if gate failed.`,
   # machine-readable, with every audit's provenance
   miaudit report sweeps/writers --format json --out writers.json
 
+  # one HTML page with plots (and the plots as SVG files in writers_plots/)
+  miaudit report sweeps/writers --out writers.html
+
   # fail CI if any run's MLP attacker beats 0.2 advantage
   miaudit report sweeps/writers --fail-if 'leakage.writer.attackers.mlp.advantage > 0.2'`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Paths = args
+			if opts.CommandLine == nil {
+				opts.CommandLine = commandLineFrom(cmd.Context())
+			}
 			if err := opts.validate(); err != nil {
 				return err
 			}
@@ -153,6 +177,7 @@ existing without --force), 3 a --fail-if gate failed.`,
 	f.StringVarP(&opts.Out, "out", "o", "", "write the report to `FILE` (default: standard output)")
 	f.BoolVar(&opts.Force, "force", false, "overwrite --out if it exists")
 	f.BoolVar(&opts.AllowMixed, "allow-mixed", false, "compare audits of different datasets (warns, and says so in the notes)")
+	f.StringVar(&opts.Plots, "plots", "", "also write each figure as an SVG file into the existing folder `DIR` (default with --format html --out FILE.html: FILE_plots beside it)")
 	f.StringArrayVar(&opts.FailIf, "fail-if", nil, "policy gate on every audit: exit with code 3 if `EXPR` holds, e.g. 'utility.digit.accuracy < 0.9' (repeatable)")
 	return cmd
 }
@@ -184,6 +209,10 @@ func reportRun(_ context.Context, o *ReportOptions) error {
 	if err := checkOut(o.Out, o.Force); err != nil {
 		return err
 	}
+	plots, err := o.plotsDir()
+	if err != nil {
+		return err
+	}
 	inputs, err := LoadReportInputs(o.Paths)
 	if err != nil {
 		return err
@@ -199,8 +228,18 @@ func reportRun(_ context.Context, o *ReportOptions) error {
 	if err != nil {
 		return err
 	}
+	page := reportFigurePage(o, rep, plots)
+	if err := checkPlotFiles(plots, page.Figures, o.Force); err != nil {
+		return err
+	}
 	var buf bytes.Buffer
-	if err := writeReport(&buf, rep, o.Format); err != nil {
+	if err := writeReport(&buf, rep, o.Format, page); err != nil {
+		return err
+	}
+	if o.Format != "html" {
+		writeFigureNotes(o.IO.ErrOut, page.FigureNotes)
+	}
+	if err := writePlotFiles(plots, page.Figures); err != nil {
 		return err
 	}
 	if err := writeOutput(o.IO.Out, o.Out, buf.Bytes()); err != nil {
@@ -216,17 +255,16 @@ func reportRun(_ context.Context, o *ReportOptions) error {
 }
 
 // writeReport renders rep in format: the comparison's own formats, json
-// with the settings and the provenance added, html (planned).
-func writeReport(w *bytes.Buffer, rep *Report, format string) error {
+// with the settings and the provenance added, html with page's figures
+// and gates.
+func writeReport(w *bytes.Buffer, rep *Report, format string, page *reportPage) error {
 	switch format {
 	case "table", "markdown", "latex", "csv":
 		return reports.WriteComparison(w, rep.Comparison, format)
 	case "json":
 		return writeReportJSON(w, rep)
 	case "html":
-		// The HTML page (tables, SVG plots, the reproducibility block
-		// from each input's Provenance) goes here.
-		return usageErrorf("--format html: not yet available; use markdown or latex for now")
+		return writeReportHTML(w, rep, page)
 	}
 	return usageErrorf("--format %q is not one of %s", format, strings.Join(reportFormats, ", "))
 }

@@ -831,6 +831,10 @@ type Report struct {
 	Groups []ReportGroup
 	// Comparison compares the settings: one row per group, in order.
 	Comparison *reports.Comparison
+	// Warnings are what a reader must see first: the inputs audit
+	// different datasets (with --allow-mixed). They are also the first
+	// of the comparison's notes.
+	Warnings []string
 }
 
 // BuildReport groups the inputs, checks that they can be compared and
@@ -909,7 +913,7 @@ func BuildReport(inputs []*ReportInput, allowMixed bool, warn io.Writer) (*Repor
 		rule += fmt.Sprintf(". Training adversary: the mean of its last %d logged estimates", finalWindow)
 	}
 	c.Notes = append(notes, rule+".")
-	return &Report{Inputs: inputs, Groups: groups, Comparison: c}, nil
+	return &Report{Inputs: inputs, Groups: groups, Comparison: c, Warnings: notes}, nil
 }
 
 // reportDatasets describes the datasets of inputs, one line each: its name, its

@@ -512,15 +512,14 @@ func TestReportFormats(t *testing.T) {
 		}
 	}
 
-	// html is planned: a usage error, nothing written.
-	outFile := filepath.Join(t.TempDir(), "r.html")
-	_, _, err = reportWith(t, ReportOptions{Paths: []string{dir}, Format: "html", Out: outFile})
-	var ue *UsageError
-	if !errors.As(err, &ue) || !strings.Contains(err.Error(), "html: not yet") {
-		t.Errorf("html: %v, want a usage error", err)
+	// html: one page, one comparison row per setting (report_html_test.go
+	// checks the rest).
+	out, _, err = reportWith(t, ReportOptions{Paths: []string{dir}, Format: "html"})
+	if err != nil {
+		t.Fatal(err)
 	}
-	if _, err := os.Stat(outFile); err == nil {
-		t.Errorf("html: %s written", outFile)
+	if !strings.HasPrefix(out, "<!DOCTYPE html>") || !strings.Contains(out, `<td class="num">0.920 ± 0.020 [0.883, 0.953]</td>`) {
+		t.Errorf("html: %.200s", out)
 	}
 }
 

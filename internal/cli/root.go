@@ -85,6 +85,7 @@ func Main(args []string, ios *IOStreams) int {
 func MainContext(ctx context.Context, args []string, ios *IOStreams) int {
 	root := NewRootCmd(ios)
 	root.SetArgs(args)
+	ctx = withCommandLine(ctx, args)
 	err := root.ExecuteContext(ctx)
 	if err == nil {
 		return ExitOK
