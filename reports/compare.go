@@ -284,7 +284,7 @@ func Compare(groups []Group) (*Comparison, error) {
 	}
 
 	// The Pareto axes.
-	targets, attrs := resultShape(ref)
+	targets, attrs := ResultShape(ref)
 	for i, k := range keys {
 		switch {
 		case len(targets) > 0 && k.section == sectionUtility && k.attribute == targets[0]:
@@ -455,9 +455,9 @@ func summarizeCell(xs []float64) Cell {
 	return c
 }
 
-// resultShape is the targets (in order of first appearance) and the protected
-// attributes of r.
-func resultShape(r *metrics.Result) (targets, attrs []string) {
+// ResultShape returns the targets (in order of first appearance) and the
+// protected attributes of r: what Compare requires every result to share.
+func ResultShape(r *metrics.Result) (targets, attrs []string) {
 	for _, u := range r.Utility {
 		if !slices.Contains(targets, u.Target) {
 			targets = append(targets, u.Target)
@@ -472,8 +472,8 @@ func resultShape(r *metrics.Result) (targets, attrs []string) {
 // sameShape returns an error if r and s differ in their targets or
 // protected attributes.
 func sameShape(r, s *metrics.Result) error {
-	rt, ra := resultShape(r)
-	st, sa := resultShape(s)
+	rt, ra := ResultShape(r)
+	st, sa := ResultShape(s)
 	if !slices.Equal(rt, st) {
 		return fmt.Errorf("targets differ: %q and %q", rt, st)
 	}
@@ -588,7 +588,7 @@ func (b *columnBuilder) addResult(r *metrics.Result, withCI bool) (map[colKey]me
 		vals[k] = x
 		b.add(k, rank, measure, ceiling)
 	}
-	targets, _ := resultShape(r)
+	targets, _ := ResultShape(r)
 	for _, u := range r.Utility {
 		t := slices.Index(targets, u.Target)
 		put(colKey{section: sectionUtility, attribute: u.Target, measure: measureProbeAccuracy, estimator: u.Probe},

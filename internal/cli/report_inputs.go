@@ -958,17 +958,7 @@ func reportDatasets(inputs []*ReportInput) []string {
 // sameShapes returns a *UsageError if two inputs differ in their targets
 // or protected attributes, naming them.
 func sameShapes(inputs []*ReportInput) error {
-	shape := func(r *metrics.Result) (targets, attrs []string) {
-		for _, u := range r.Utility {
-			if !slices.Contains(targets, u.Target) {
-				targets = append(targets, u.Target)
-			}
-		}
-		for _, l := range r.Leakage {
-			attrs = append(attrs, l.Attribute)
-		}
-		return targets, attrs
-	}
+	shape := reports.ResultShape
 	t0, a0 := shape(inputs[0].Result)
 	for _, in := range inputs[1:] {
 		t, a := shape(in.Result)
