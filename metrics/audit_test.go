@@ -465,3 +465,36 @@ func TestCLUBFromPosteriorMatchesAllPairs(t *testing.T) {
 		t.Errorf("got %v, want %v", got, want)
 	}
 }
+
+// TestAuditReIDROC checks the verification ROC curve an audit reports
+// against its own figures: it runs from (0, 0) to (1, 1), never goes back,
+// and its last point at FPR ≤ 1e-3 has the TPR of the TPR@FPR=1e-3 figure
+// (both are read off the same empirical curve of the same pairs).
+func TestAuditReIDROC(t *testing.T) {
+	z, tab := dataset.ExampleTable(dataset.ExampleSpec{Writers: 12, RowsPerWriter: 25, Dim: 8, Seed: 5})
+	res, err := Audit(context.Background(), Config{Targets: []string{"digit"}, Protected: []string{"writer"}, Bootstrap: 0, CGrid: []float64{1},
+		Attackers: []string{"linear"}, Estimators: []string{"knn"}, Seed: 2}, z, tab, Input{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := res.Leakage[0].ReID
+	if r == nil || !r.Available || len(r.ROC) < 3 {
+		t.Fatalf("reid %+v: want an available ROC curve", r)
+	}
+	first, last := r.ROC[0], r.ROC[len(r.ROC)-1]
+	if first != (ROCPoint{0, 0}) || last != (ROCPoint{1, 1}) {
+		t.Errorf("curve runs from %v to %v, want (0, 0) to (1, 1)", first, last)
+	}
+	at := math.NaN()
+	for i, p := range r.ROC {
+		if i > 0 && (p.FPR < r.ROC[i-1].FPR || p.TPR < r.ROC[i-1].TPR) {
+			t.Errorf("point %d %v goes back from %v", i, p, r.ROC[i-1])
+		}
+		if p.FPR <= 1e-3 {
+			at = p.TPR
+		}
+	}
+	if at != r.TPRAtFPR1e3.Value {
+		t.Errorf("curve's TPR at FPR ≤ 1e-3 is %v, the figure %v", at, r.TPRAtFPR1e3.Value)
+	}
+}
