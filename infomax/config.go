@@ -33,6 +33,10 @@ type Config struct {
 	// Hidden are the MLP encoder's hidden widths (ReLU), and those of the
 	// view encoder of the table objective.
 	Hidden []int `json:"hidden,omitempty"`
+	// Slope is the negative slope of the encoder's activations: 0 for
+	// ReLU, a value in (0, 1) for a leaky ReLU, whose units never stop
+	// passing gradients.
+	Slope float64 `json:"slope,omitempty"`
 	// Embed is the width of the critics' embeddings.
 	Embed int `json:"embed"`
 	// Estimator is JSD, InfoNCE or DV.
@@ -83,6 +87,9 @@ func DefaultConfig(input []int) Config {
 
 // Validate reports the first problem with c, naming the field.
 func (c Config) Validate() error {
+	if !(c.Slope >= 0 && c.Slope < 1) {
+		return fmt.Errorf("infomax: activation slope %g outside [0, 1)", c.Slope)
+	}
 	switch c.Encoder {
 	case ConvEncoder:
 		if len(c.Input) != 3 || c.Input[0] < 1 || c.Input[1] < 1 || c.Input[2] < 1 {

@@ -50,15 +50,24 @@ func newEncoder(g *G.ExprGraph, cfg Config, rng *rand.Rand) (*encoder, error) {
 		}
 	case MLPEncoder:
 		widths := append(append([]int{cfg.Input[0]}, cfg.Hidden...), cfg.Code)
-		if e.mlp, err = nn.NewMLP(g, "enc.mlp", widths, nn.ReLU, rng, nil); err != nil {
+		if e.mlp, err = nn.NewMLP(g, "enc.mlp", widths, cfg.activation(), rng, nil); err != nil {
 			return nil, err
 		}
 	}
 	return e, nil
 }
 
+// activation is the encoder's activation: ReLU, or a leaky ReLU for a
+// positive Slope.
+func (c Config) activation() nn.Activation {
+	if c.Slope > 0 {
+		return nn.LeakyReLU(c.Slope)
+	}
+	return nn.ReLU
+}
+
 // forward returns the code of x and, for the conv encoder, every layer's
-// output after its ReLU.
+// output after its activation.
 func (e *encoder) forward(x *G.Node) (y *G.Node, maps []*G.Node, err error) {
 	if e.mlp != nil {
 		y, err = e.mlp.Forward(x)
@@ -69,7 +78,7 @@ func (e *encoder) forward(x *G.Node) (y *G.Node, maps []*G.Node, err error) {
 		if h, err = c.Forward(h); err != nil {
 			return nil, nil, err
 		}
-		if h, err = nn.ReLU(h); err != nil {
+		if h, err = e.cfg.activation()(h); err != nil {
 			return nil, nil, err
 		}
 		maps = append(maps, h)

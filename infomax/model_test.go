@@ -212,8 +212,17 @@ func TestDivergenceKeepsLastCheckpoint(t *testing.T) {
 // TestEncoderMatchesTrainer checks that a saved and reloaded encoder gives
 // the trainer's codes, whatever the batch size (the last batch padded).
 func TestEncoderMatchesTrainer(t *testing.T) {
+	t.Run("relu", func(t *testing.T) { encoderMatchesTrainer(t, tinyConv(2)) })
+	// A leaky encoder: the saved config carries the slope, and the loaded
+	// encoder applies it.
+	leaky := tinyConv(2)
+	leaky.Slope = 0.2
+	t.Run("leaky", func(t *testing.T) { encoderMatchesTrainer(t, leaky) })
+}
+
+func encoderMatchesTrainer(t *testing.T, cfg Config) {
 	data := blobImages(t, 13, 4)
-	tr, err := NewTrainer(tinyConv(2))
+	tr, err := NewTrainer(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -250,7 +259,7 @@ func TestEncoderMatchesTrainer(t *testing.T) {
 				t.Fatalf("batch %d: code value %d is %v, trainer's %v", batch, i, got[i], want[i])
 			}
 		}
-		if b.Model().Steps != 1 || b.Model().Data.Hash != data.Hash || b.Model().Format != ModelFormat {
+		if b.Model().Steps != 1 || b.Model().Data.Hash != data.Hash || b.Model().Format != ModelFormat || b.Model().Config.Slope != cfg.Slope {
 			t.Errorf("saved model %+v", b.Model())
 		}
 	}
@@ -346,6 +355,8 @@ func TestConfigValidate(t *testing.T) {
 		{func(c *Config) { c.Batch = 1 }, "batch 1"},
 		{func(c *Config) { c.LR = 0 }, "learning rate"},
 		{func(c *Config) { c.Input = []int{784} }, "(C, H, W)"},
+		{func(c *Config) { c.Slope = 1 }, "slope 1"},
+		{func(c *Config) { c.Slope = -0.1 }, "slope -0.1"},
 	} {
 		c := tinyConv(1)
 		tc.edit(&c)

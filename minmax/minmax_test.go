@@ -116,17 +116,19 @@ func probeAccuracy(t *testing.T, dir string, d *dataset.Dataset, attr string) fl
 }
 
 // TestAdversaryHidesPlantedAttribute trains the same encoder with λ = 0
-// and λ = 3 (MINE head, 10 head steps per encoder step): afterwards a
-// fresh logistic regression recovers the planted protected attribute from
-// the λ = 0 codes but falls towards the majority baseline (0.5) on the
-// λ = 3 codes, while the planted task stays recoverable.
+// and λ = 1 (the default head, GRL, with its default 5 head steps per
+// encoder step and no delay): afterwards a fresh logistic regression
+// recovers the planted protected attribute from the λ = 0 codes but falls
+// towards the majority baseline (0.5) on the λ = 1 codes, while the
+// planted task stays recoverable. Measured with head seeds 2, 3 and 4:
+// 0.593, 0.570 and 0.565 on the protected attribute, 1.000 on the task.
 func TestAdversaryHidesPlantedAttribute(t *testing.T) {
 	d := planted(t, 1600, 1)
 	base := train(t, d, tinyMLP(), nil, 16)
-	hidden := train(t, d, tinyMLP(), &Config{Protect: []Protect{{"s", 3}}, CriticSteps: 10, Seed: 2}, 16)
+	hidden := train(t, d, tinyMLP(), &Config{Protect: []Protect{{"s", 1}}, Seed: 2}, 16)
 	sBase, sHid := probeAccuracy(t, base, d, "s"), probeAccuracy(t, hidden, d, "s")
 	tBase, tHid := probeAccuracy(t, base, d, "task"), probeAccuracy(t, hidden, d, "task")
-	t.Logf("protected: λ=0 %.3f, λ=3 %.3f; task: λ=0 %.3f, λ=3 %.3f", sBase, sHid, tBase, tHid)
+	t.Logf("protected: λ=0 %.3f, λ=1 %.3f; task: λ=0 %.3f, λ=1 %.3f", sBase, sHid, tBase, tHid)
 	// 400 test rows: a standard error of 0.025 at 0.5.
 	if !(sBase > 0.9 && sHid < 0.65 && tHid > 0.9) {
 		t.Errorf("protected accuracy %.3f → %.3f, task %.3f → %.3f; want the protected one from > 0.9 to < 0.65, the task kept > 0.9", sBase, sHid, tBase, tHid)

@@ -53,7 +53,8 @@ type advFlags struct {
 	Adversary   string
 	CriticSteps int
 	Warmup      int
-	Delay       int
+	Delay       string
+	RawCodes    bool
 	Targets     []string
 	Groups      []string
 	AuditRows   int
@@ -66,8 +67,9 @@ func (a *advFlags) add(f *pflag.FlagSet) {
 	f.StringSliceVar(&a.Protect, "protect", nil, "protected attribute `COLS` the code should hide (adversarial training)")
 	f.StringVar(&a.Adversary, "adversary", minmax.DefaultAdversary, "adversary head: "+strings.Join(minmax.Adversaries, ", "))
 	f.IntVar(&a.CriticSteps, "critic-steps", minmax.DefaultCriticSteps, "adversary steps per encoder step")
-	f.IntVar(&a.Delay, "delay", 0, "steps trained with λ = 0 before it starts to rise")
+	f.StringVar(&a.Delay, "delay", "auto", "`STEPS` trained with λ = 0 before it starts to rise (auto: 300 for images, 0 for tables)")
 	f.IntVar(&a.Warmup, "warmup", minmax.DefaultWarmup, "steps over which λ then rises linearly to its value")
+	f.BoolVar(&a.RawCodes, "raw-codes", false, "give the adversary heads the raw codes (default: standardised over the batch, as the audit's attackers see them)")
 	f.StringSliceVar(&a.Targets, "target", nil, "task `COLS` the final audit checks the code keeps (default: digit, label or class)")
 	f.StringSliceVar(&a.Groups, "group", nil, "fairness group `COLS` of the final audit (default: group, if present)")
 	f.IntVar(&a.AuditRows, "audit-rows", 10000, "train rows (and half as many test rows) the final audit samples")
@@ -83,10 +85,28 @@ func (a *advFlags) validate() error {
 	if a.CriticSteps < 1 {
 		return usageErrorf("--critic-steps %d: want at least 1", a.CriticSteps)
 	}
+	if a.Delay != "auto" {
+		if n, err := strconv.Atoi(a.Delay); err != nil || n < 0 {
+			return usageErrorf("--delay %q: want auto or a number of steps ≥ 0", a.Delay)
+		}
+	}
 	if a.AuditRows < 100 {
 		return usageErrorf("--audit-rows %d: want at least 100", a.AuditRows)
 	}
 	return nil
+}
+
+// delayFor returns the steps of λ = 0 for an encoder of the given kind:
+// --delay, or for auto minmax.ConvDelay for the conv encoder (images) and
+// none for the MLP encoder (tables).
+func (a *advFlags) delayFor(encoder string) int {
+	if n, err := strconv.Atoi(a.Delay); err == nil {
+		return n
+	}
+	if encoder == infomax.ConvEncoder {
+		return minmax.ConvDelay
+	}
+	return 0
 }
 
 // parseLambdas parses a comma-separated list of non-negative λ.
@@ -159,7 +179,7 @@ func trainSetting(ctx context.Context, ios *IOStreams, d *dataset.Dataset, cfg i
 			return nil, err
 		}
 	} else {
-		hc := minmax.Config{Adversary: a.Adversary, CriticSteps: a.CriticSteps, Delay: a.Delay, Warmup: a.Warmup, Seed: s.Seed}
+		hc := minmax.Config{Adversary: a.Adversary, CriticSteps: a.CriticSteps, Delay: a.delayFor(cfg.Encoder), Warmup: a.Warmup, RawCodes: a.RawCodes, Seed: s.Seed}
 		for _, p := range a.Protect {
 			hc.Protect = append(hc.Protect, minmax.Protect{Attr: p, Lambda: s.Lambda})
 		}

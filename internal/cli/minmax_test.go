@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -58,7 +59,7 @@ func TestTrainAdversarialCompare(t *testing.T) {
 	if code != ExitOK {
 		t.Fatalf("exit %d, stderr %q", code, errOut)
 	}
-	for _, w := range []string{"λ = 0", "λ = 2", "training adversary", "(mine) on s", "linear probe"} {
+	for _, w := range []string{"λ = 0", "λ = 2", "training adversary", "(grl) on s", "linear probe"} {
 		if !strings.Contains(stdout, w) {
 			t.Errorf("comparison lacks %q:\n%s", w, stdout)
 		}
@@ -77,6 +78,10 @@ func TestTrainAdversarialCompare(t *testing.T) {
 	}
 	if err != nil || info.Status != infomax.StatusDone || len(heads.Config.Protect) != 1 || heads.Config.Protect[0] != (minmax.Protect{Attr: "s", Lambda: 2}) {
 		t.Errorf("run.json: status %s, heads %+v, %v", info.Status, heads, err)
+	}
+	// --delay auto: none for a table's MLP encoder; the default head.
+	if heads.Config.Delay != 0 || heads.Config.Adversary != minmax.GRL {
+		t.Errorf("run.json: delay %d, adversary %q; want 0 (auto, a table) and grl (the default)", heads.Config.Delay, heads.Config.Adversary)
 	}
 	// Every figure of the run's audit carries its bootstrap interval.
 	var res metrics.Result
@@ -216,5 +221,34 @@ func TestFinalAdversary(t *testing.T) {
 	}
 	if _, err := finalAdversary(dir, []string{"u"}); err == nil || !strings.Contains(err.Error(), "no column adv_u") {
 		t.Errorf("missing head: %v", err)
+	}
+}
+
+// TestDelayFlag pins --delay: auto gives minmax.ConvDelay (300 steps) to
+// the conv encoder of images and none to the MLP encoder of tables; a
+// number is taken as it is; anything else is a usage error.
+func TestDelayFlag(t *testing.T) {
+	for _, tc := range []struct {
+		flag      string
+		conv, mlp int
+	}{
+		{"auto", 300, 0},
+		{"0", 0, 0},
+		{"150", 150, 150},
+	} {
+		a := advFlags{Delay: tc.flag, CriticSteps: 1, AuditRows: 100}
+		if err := a.validate(); err != nil {
+			t.Errorf("--delay %s: %v", tc.flag, err)
+		}
+		if c, m := a.delayFor(infomax.ConvEncoder), a.delayFor(infomax.MLPEncoder); c != tc.conv || m != tc.mlp {
+			t.Errorf("--delay %s: conv %d, mlp %d; want %d, %d", tc.flag, c, m, tc.conv, tc.mlp)
+		}
+	}
+	for _, bad := range []string{"-1", "soon", "1.5"} {
+		a := advFlags{Delay: bad, CriticSteps: 1, AuditRows: 100}
+		var ue *UsageError
+		if err := a.validate(); !errors.As(err, &ue) || !strings.Contains(err.Error(), "--delay") {
+			t.Errorf("--delay %s: got %v, want a usage error naming --delay", bad, err)
+		}
 	}
 }

@@ -110,6 +110,7 @@ type TrainOptions struct {
 	Hidden   []int
 	Corrupt  float64
 	Clip     float64
+	Slope    float64
 	InitOnly bool
 	Quiet    bool
 
@@ -222,6 +223,7 @@ func (o *TrainOptions) addModelFlags(f *pflag.FlagSet) {
 	f.IntVar(&o.Batch, "batch", def.Batch, "examples per step")
 	f.Float64Var(&o.LR, "lr", def.LR, "Adam's learning rate")
 	f.Float64Var(&o.Clip, "clip", 0, "cap on the gradient's global norm (0: none)")
+	f.Float64Var(&o.Slope, "leaky", 0, "negative `SLOPE` of the encoder's activations: 0 for ReLU, in (0, 1) for a leaky ReLU")
 	f.IntVar(&o.Code, "code", def.Code, "width of the code")
 	f.StringVar(&o.Est, "estimator", def.Estimator, "MI estimator: "+strings.Join(infomax.Estimators, ", "))
 	f.Float64Var(&o.Alpha, "alpha", def.Alpha, "weight of global DIM (images)")
@@ -302,7 +304,7 @@ func (o *TrainOptions) validate() error {
 func (o *TrainOptions) config(shape []int) (infomax.Config, error) {
 	c := infomax.DefaultConfig(shape)
 	c.Seed, c.Batch, c.LR, c.Code, c.Embed, c.Estimator = o.Seed, o.Batch, o.LR, o.Code, o.Code, o.Est
-	c.Alpha, c.Beta, c.Gamma, c.Clip = o.Alpha, o.Beta, o.Gamma, o.Clip
+	c.Alpha, c.Beta, c.Gamma, c.Clip, c.Slope = o.Alpha, o.Beta, o.Gamma, o.Clip, o.Slope
 	if c.Encoder == infomax.ConvEncoder {
 		c.Channels = o.Channels
 		if len(c.Channels) < 2 {
