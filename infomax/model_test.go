@@ -120,6 +120,16 @@ func TestResumeIsExact(t *testing.T) {
 	if err != nil || info.Status != StatusInterrupted || info.Step != 3 {
 		t.Fatalf("after interruption: %+v, %v; want interrupted at step 3", info, err)
 	}
+	// A process killed while writing a log row (SIGKILL, a power cut)
+	// leaves the row cut short with no newline: resuming drops it.
+	logf, err := os.OpenFile(filepath.Join(opts.Dir, LogFile), os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := logf.WriteString("4,1,1.31"); err != nil {
+		t.Fatal(err)
+	}
+	logf.Close()
 	r, err = ResumeRun(opts.Dir, data, 0, 2, nil)
 	if err != nil {
 		t.Fatal(err)

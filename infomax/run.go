@@ -2,6 +2,7 @@ package infomax
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/csv"
 	"encoding/json"
@@ -514,18 +515,20 @@ func (r *Run) writeInfo() error {
 }
 
 // trimLog drops the log rows after the checkpoint's step: a resumed run
-// computes those steps again.
+// computes those steps again. A last line without its newline is a row
+// cut short by a process killed while writing it (SIGKILL, a power cut),
+// and is dropped too.
 func (r *Run) trimLog() error {
 	path := filepath.Join(r.dir, LogFile)
-	f, err := os.Open(path)
+	b, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
 	if err != nil {
 		return err
 	}
-	recs, err := csv.NewReader(f).ReadAll()
-	f.Close()
+	b = b[:bytes.LastIndexByte(b, '\n')+1]
+	recs, err := csv.NewReader(bytes.NewReader(b)).ReadAll()
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}

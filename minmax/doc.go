@@ -12,10 +12,11 @@
 //	−DIM(X; E(X)) + Σ_a λ_a · Î_a(E(X); S_a)
 //
 // while each head ascends its own Î_a: the sign-flipped adversarial game.
-// Heads: MINE (Donsker–Varadhan with the moving-average gradient; the
-// default), NWJ, InfoNCE, CLUB (an upper-bound style estimate, the natural
-// thing to minimise) and a classifier whose cross-entropy the encoder
-// raises (gradient reversal, Ganin & Lempitsky 2015).
+// Heads: a classifier whose cross-entropy the encoder raises (gradient
+// reversal, Ganin & Lempitsky 2015; the default), MINE (Donsker–Varadhan
+// with the moving-average gradient), NWJ, InfoNCE and CLUB (an upper-bound
+// style estimate). The heads see the codes standardised over the batch
+// (see Config.RawCodes).
 //
 // A head only shows what it could find during training: minimising a
 // lower bound does not prove the MI is low, which is why a run ends with

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -160,12 +161,13 @@ func TestTrainDemoDefaults(t *testing.T) {
 		return got
 	}
 	o := parse()
-	if o.Data.Spec != "styled-mnist" || strings.Join(o.Adv.Protect, ",") != "writer" || o.Lambdas != "0,3" || o.MaxRows != 6400 ||
-		o.Epochs != 3 || o.Out != "runs/demo" || o.Adv.AuditRows != 4000 || strings.Join(o.Adv.Estimators, ",") != "knn,club" {
+	if o.Data.Spec != "styled-mnist" || strings.Join(o.Adv.Protect, ",") != "writer" || o.Lambdas != "0,0.3" || o.MaxRows != 6400 ||
+		o.Epochs != 3 || o.Out != "runs/demo" || o.Adv.AuditRows != 4000 || strings.Join(o.Adv.Estimators, ",") != "knn,club" ||
+		o.Adv.Delay != "100" || o.Adv.Warmup != 50 {
 		t.Errorf("demo: %+v", o)
 	}
-	if o := parse("--epochs", "1", "--lambda", "0,1"); o.Epochs != 1 || o.Lambdas != "0,1" || o.MaxRows != 6400 {
-		t.Errorf("demo with overrides: epochs %d, λ %s, max rows %d", o.Epochs, o.Lambdas, o.MaxRows)
+	if o := parse("--epochs", "1", "--lambda", "0,1", "--delay", "auto"); o.Epochs != 1 || o.Lambdas != "0,1" || o.MaxRows != 6400 || o.Adv.Delay != "auto" {
+		t.Errorf("demo with overrides: epochs %d, λ %s, max rows %d, delay %s", o.Epochs, o.Lambdas, o.MaxRows, o.Adv.Delay)
 	}
 	if o := parse("--data", "mnist"); len(o.Adv.Protect) != 0 || o.Out != "runs/dim" || o.MaxRows != 0 {
 		t.Errorf("--data mnist: protect %v, out %s, max rows %d", o.Adv.Protect, o.Out, o.MaxRows)
@@ -249,6 +251,44 @@ func TestDelayFlag(t *testing.T) {
 		var ue *UsageError
 		if err := a.validate(); !errors.As(err, &ue) || !strings.Contains(err.Error(), "--delay") {
 			t.Errorf("--delay %s: got %v, want a usage error naming --delay", bad, err)
+		}
+	}
+}
+
+// TestLeakyFlag pins --leaky: auto gives AdversarialSlope (0.2) to the conv
+// encoder of an adversarial run and ReLU (0) otherwise; a number is taken
+// as it is; anything outside [0, 1) is a usage error.
+func TestLeakyFlag(t *testing.T) {
+	image, table := []int{1, 28, 28}, []int{12}
+	for _, tc := range []struct {
+		args  []string
+		shape []int
+		want  float64
+		err   bool
+	}{
+		{[]string{"--protect", "writer"}, image, 0.2, false},
+		{[]string{"--data", "mnist"}, image, 0, false},
+		{[]string{"--protect", "s", "--data", "table:x.csv"}, table, 0, false},
+		{[]string{"--protect", "writer", "--leaky", "0"}, image, 0, false},
+		{[]string{"--data", "mnist", "--leaky", "0.1"}, image, 0.1, false},
+		{[]string{"--protect", "writer", "--leaky", "soon"}, image, 0, true},
+		{[]string{"--protect", "writer", "--leaky", "1"}, image, 0, true},
+	} {
+		var got *TrainOptions
+		cmd := NewCmdTrain(&IOStreams{Out: io.Discard, ErrOut: io.Discard}, func(_ context.Context, o *TrainOptions) error { got = o; return nil })
+		cmd.SetArgs(tc.args)
+		if err := cmd.Execute(); err != nil {
+			t.Fatalf("%v: %v", tc.args, err)
+		}
+		c, err := got.config(tc.shape)
+		var ue *UsageError
+		switch {
+		case tc.err && !errors.As(err, &ue):
+			t.Errorf("%v: got %v, want a usage error", tc.args, err)
+		case !tc.err && err != nil:
+			t.Errorf("%v: %v", tc.args, err)
+		case !tc.err && c.Slope != tc.want:
+			t.Errorf("%v: slope %g, want %g", tc.args, c.Slope, tc.want)
 		}
 	}
 }
