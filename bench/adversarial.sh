@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# The adversarial-training quality experiment of issue 5: does training
+# against an adversary head hide the protected attribute from fresh
+# attackers, and what does it cost the task?
+#
+#   bash bench/adversarial.sh             # everything: about 75 min on 2 cores
+#   PART=writers bash bench/adversarial.sh
+#   PART=credit bash bench/adversarial.sh
+#   QUICK=1 bash bench/adversarial.sh     # a smoke run of the script (minutes; meaningless figures)
+#
+# Writers: styled-writers MNIST (50 writers), writer protected, one epoch
+# (937 steps), the default head (GRL, 5 head steps per encoder step, 300
+# steps of DIM before λ rises, leaky ReLUs) at λ = 0 and 0.3, and λ = 0.3
+# with 20 head steps; 3 seeds each; audited on 6,000 train and 3,000 test
+# rows. Credit: German credit (weka's credit-g.arff; Debian: apt-get install
+# weka), an MLP encoder on all 20 columns, sex (the first word of
+# personal_status) protected and the probe's fairness measured across it,
+# 100 epochs, λ = 0, 3 and 10, 5 seeds. Each part ends with `miaudit report`
+# of its sweeps as Markdown and HTML in $OUT. Sweeps resume: running the
+# script again skips finished runs.
+#
+# Measured on the dev machine (2 cores, -tags openblas, December 2026; mean
+# ± sd over seeds; each cell's bootstrap CI is in the reports):
+#
+#   writers              digit probe   writer MLP attacker   rank-1    training head
+#                        accuracy      advantage             re-id.    (nats)
+#   λ = 0                0.790 ± 0.010 0.871 ± 0.008         0.706     2.929
+#   λ = 0.3              0.782 ± 0.026 0.683 ± 0.056         0.369    −0.231
+#   λ = 0.3, 20 steps    0.630 ± 0.111 0.358 ± 0.054         0.199    −0.214
+#
+#   credit               class probe   sex attacker accuracy   DPD of the
+#                        accuracy      linear / MLP (0.660 =   class probe
+#                                      majority)               across sex
+#   λ = 0                0.729 ± 0.007 0.920 / 0.881           0.097
+#   λ = 3                0.698 ± 0.014 0.683 / 0.660           0.040
+#   λ = 10               0.706 ± 0.018 0.660 / 0.660           0.020
+#
+# Against issue 5's bar: on writers, 5 head steps cost 0.8 points of digit
+# accuracy but cut the MLP attacker's advantage by only 22 % (rank-1
+# re-identification by 48 %); 20 steps cut it by 59 % at a cost of 16
+# points — the bar (halved at ≤ 2 points) is not met. On credit, λ = 10
+# puts both attackers at the majority share and the parity difference
+# falls from 0.097 to 0.020, at a cost of 2.3 points (bar: 2; each seed's
+# CI is about ±6 points on 200 test rows). The training head ends below 0
+# nats on writers while fresh attackers find 2.9 nats (Barber–Agakov, MLP):
+# the encoder fools its own head; the audit shows it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+OUT=${OUT:-bench/out/adversarial}
+PART=${PART:-all}
+mkdir -p "$OUT"
+
+bin="$OUT/miaudit"
+if [ -e /usr/include/x86_64-linux-gnu/cblas.h ] || [ -e /usr/include/cblas.h ]; then
+  CGO_LDFLAGS=-lopenblas go build -tags openblas -o "$bin" ./cmd/miaudit
+  export OPENBLAS_NUM_THREADS=1 # two sweeps share the two cores
+else
+  go build -o "$bin" ./cmd/miaudit
+fi
+"$bin" version
+
+if [ -n "${QUICK:-}" ]; then
+  W="--max-rows 640 --audit-rows 500 --audit-attackers linear --audit-estimators knn"
+  CR="--epochs 2 --audit-attackers linear"
+  SEEDS=2
+else
+  W="--audit-c-grid 0.01,0.1,1 --audit-rows 6000 --audit-estimators knn,club"
+  CR="--epochs 100 --audit-estimators knn,club"
+  SEEDS=""
+fi
+
+if [ "$PART" = all ] || [ "$PART" = writers ]; then
+  w="--data styled-mnist --protect writer --epochs 1 --quiet --seeds ${SEEDS:-3} $W"
+  # The two sweeps run side by side, one per core.
+  "$bin" sweep $w --lambda 0,0.3 --out "$OUT/writers-k5" > "$OUT/writers-k5.txt" 2>&1 &
+  p1=$!
+  "$bin" sweep $w --lambda 0.3 --critic-steps 20 --out "$OUT/writers-k20" > "$OUT/writers-k20.txt" 2>&1 &
+  p2=$!
+  wait $p1
+  wait $p2
+  "$bin" report "$OUT/writers-k5" "$OUT/writers-k20" --out "$OUT/writers.md" --force
+  "$bin" report "$OUT/writers-k5" "$OUT/writers-k20" --out "$OUT/writers.html" --force
+  echo "writers: $OUT/writers.md, $OUT/writers.html"
+fi
+
+if [ "$PART" = all ] || [ "$PART" = credit ]; then
+  arff=/usr/share/doc/weka/examples/credit-g.arff
+  [ -e "$arff" ] || { echo "$arff is missing: apt-get install weka" >&2; exit 1; }
+  f=checking_status,duration,credit_history,purpose,credit_amount,savings_status,employment
+  f=$f,installment_commitment,personal_status,other_parties,residence_since,property_magnitude
+  f=$f,age,other_payment_plans,housing,existing_credits,job,num_dependents,own_telephone,foreign_worker
+  "$bin" sweep --data "table:$arff" --features "$f" --label-columns class,personal_status \
+    --derive 'sex=personal_status:^(male|female)' --protect sex --target class --group sex \
+    --lambda 0,3,10 --seeds "${SEEDS:-5}" $CR --quiet --out "$OUT/credit" > "$OUT/credit.txt" 2>&1
+  "$bin" report "$OUT/credit" --out "$OUT/credit.md" --force
+  "$bin" report "$OUT/credit" --out "$OUT/credit.html" --force
+  echo "credit: $OUT/credit.md, $OUT/credit.html"
+fi
