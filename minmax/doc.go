@@ -16,7 +16,8 @@
 // reversal, Ganin & Lempitsky 2015; the default), MINE (Donsker–Varadhan
 // with the moving-average gradient), NWJ, InfoNCE and CLUB (an upper-bound
 // style estimate). The heads see the codes standardised over the batch
-// (see Config.RawCodes).
+// (see Config.RawCodes), and a head whose estimate on a batch is not above
+// 0 is silent on that step (see Config.Unclamped).
 //
 // A head only shows what it could find during training: minimising a
 // lower bound does not prove the MI is low, which is why a run ends with

@@ -55,6 +55,7 @@ type advFlags struct {
 	Warmup      int
 	Delay       string
 	RawCodes    bool
+	Unclamped   bool
 	Targets     []string
 	Groups      []string
 	AuditRows   int
@@ -70,6 +71,7 @@ func (a *advFlags) add(f *pflag.FlagSet) {
 	f.StringVar(&a.Delay, "delay", "auto", "`STEPS` trained with λ = 0 before it starts to rise (auto: 300 for images, 0 for tables)")
 	f.IntVar(&a.Warmup, "warmup", minmax.DefaultWarmup, "steps over which λ then rises linearly to its value")
 	f.BoolVar(&a.RawCodes, "raw-codes", false, "give the adversary heads the raw codes (default: standardised over the batch, as the audit's attackers see them)")
+	f.BoolVar(&a.Unclamped, "unclamped", false, "let the encoder hear a head on every step (default: not on a step where the head's estimate on the batch is 0 or less)")
 	f.StringSliceVar(&a.Targets, "target", nil, "task `COLS` the final audit checks the code keeps (default: digit, label or class)")
 	f.StringSliceVar(&a.Groups, "group", nil, "fairness group `COLS` of the final audit (default: group, if present)")
 	f.IntVar(&a.AuditRows, "audit-rows", 10000, "train rows (and half as many test rows) the final audit samples")
@@ -179,7 +181,7 @@ func trainSetting(ctx context.Context, ios *IOStreams, d *dataset.Dataset, cfg i
 			return nil, err
 		}
 	} else {
-		hc := minmax.Config{Adversary: a.Adversary, CriticSteps: a.CriticSteps, Delay: a.delayFor(cfg.Encoder), Warmup: a.Warmup, RawCodes: a.RawCodes, Seed: s.Seed}
+		hc := minmax.Config{Adversary: a.Adversary, CriticSteps: a.CriticSteps, Delay: a.delayFor(cfg.Encoder), Warmup: a.Warmup, RawCodes: a.RawCodes, Unclamped: a.Unclamped, Seed: s.Seed}
 		for _, p := range a.Protect {
 			hc.Protect = append(hc.Protect, minmax.Protect{Attr: p, Lambda: s.Lambda})
 		}

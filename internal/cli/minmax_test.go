@@ -81,8 +81,8 @@ func TestTrainAdversarialCompare(t *testing.T) {
 		t.Errorf("run.json: status %s, heads %+v, %v", info.Status, heads, err)
 	}
 	// --delay auto: none for a table's MLP encoder; the default head.
-	if heads.Config.Delay != 0 || heads.Config.Adversary != minmax.GRL {
-		t.Errorf("run.json: delay %d, adversary %q; want 0 (auto, a table) and grl (the default)", heads.Config.Delay, heads.Config.Adversary)
+	if heads.Config.Delay != 0 || heads.Config.Adversary != minmax.GRL || heads.Config.Unclamped {
+		t.Errorf("run.json: delay %d, adversary %q; want 0 (auto, a table) and grl (the default), clamped", heads.Config.Delay, heads.Config.Adversary)
 	}
 	// Every figure of the run's audit carries its bootstrap interval.
 	var res metrics.Result
@@ -289,6 +289,25 @@ func TestLeakyFlag(t *testing.T) {
 			t.Errorf("%v: %v", tc.args, err)
 		case !tc.err && c.Slope != tc.want:
 			t.Errorf("%v: slope %g, want %g", tc.args, c.Slope, tc.want)
+		}
+	}
+}
+
+// TestUnclampedFlag pins --unclamped: off by default (the heads are
+// clamped), on when given.
+func TestUnclampedFlag(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want bool
+	}{{[]string{"--protect", "s"}, false}, {[]string{"--protect", "s", "--unclamped"}, true}} {
+		var got *TrainOptions
+		cmd := NewCmdTrain(&IOStreams{Out: io.Discard, ErrOut: io.Discard}, func(_ context.Context, o *TrainOptions) error { got = o; return nil })
+		cmd.SetArgs(tc.args)
+		if err := cmd.Execute(); err != nil {
+			t.Fatalf("%v: %v", tc.args, err)
+		}
+		if got.Adv.Unclamped != tc.want {
+			t.Errorf("%v: unclamped %v, want %v", tc.args, got.Adv.Unclamped, tc.want)
 		}
 	}
 }
