@@ -81,8 +81,8 @@ func TestTrainAdversarialCompare(t *testing.T) {
 		t.Errorf("run.json: status %s, heads %+v, %v", info.Status, heads, err)
 	}
 	// --delay auto: none for a table's MLP encoder; the default head.
-	if heads.Config.Delay != 0 || heads.Config.Adversary != minmax.GRL || heads.Config.Unclamped {
-		t.Errorf("run.json: delay %d, adversary %q; want 0 (auto, a table) and grl (the default), clamped", heads.Config.Delay, heads.Config.Adversary)
+	if heads.Config.Delay != 0 || heads.Config.Adversary != minmax.GRL || !heads.Config.Unclamped {
+		t.Errorf("run.json: delay %d, adversary %q; want 0 (auto, a table) and grl (the default), unclamped (auto, a table)", heads.Config.Delay, heads.Config.Adversary)
 	}
 	// Every figure of the run's audit carries its bootstrap interval.
 	var res metrics.Result
@@ -293,21 +293,25 @@ func TestLeakyFlag(t *testing.T) {
 	}
 }
 
-// TestUnclampedFlag pins --unclamped: off by default (the heads are
-// clamped), on when given.
-func TestUnclampedFlag(t *testing.T) {
+// TestClampFlag pins --clamp: auto clamps the heads of a conv encoder
+// (images) and not those of an MLP encoder (tables); on and off are taken
+// as they are; anything else is a usage error.
+func TestClampFlag(t *testing.T) {
 	for _, tc := range []struct {
-		args []string
-		want bool
-	}{{[]string{"--protect", "s"}, false}, {[]string{"--protect", "s", "--unclamped"}, true}} {
-		var got *TrainOptions
-		cmd := NewCmdTrain(&IOStreams{Out: io.Discard, ErrOut: io.Discard}, func(_ context.Context, o *TrainOptions) error { got = o; return nil })
-		cmd.SetArgs(tc.args)
-		if err := cmd.Execute(); err != nil {
-			t.Fatalf("%v: %v", tc.args, err)
+		clamp       string
+		conv, table bool
+	}{{"auto", true, false}, {"on", true, true}, {"off", false, false}} {
+		a := advFlags{Clamp: tc.clamp, Delay: "auto", CriticSteps: 1, AuditRows: 1000}
+		if err := a.validate(); err != nil {
+			t.Fatalf("--clamp %s: %v", tc.clamp, err)
 		}
-		if got.Adv.Unclamped != tc.want {
-			t.Errorf("%v: unclamped %v, want %v", tc.args, got.Adv.Unclamped, tc.want)
+		if c, m := a.clampFor(infomax.ConvEncoder), a.clampFor(infomax.MLPEncoder); c != tc.conv || m != tc.table {
+			t.Errorf("--clamp %s: conv %v, mlp %v; want %v, %v", tc.clamp, c, m, tc.conv, tc.table)
 		}
+	}
+	a := advFlags{Clamp: "yes", Delay: "auto", CriticSteps: 1, AuditRows: 1000}
+	var ue *UsageError
+	if err := a.validate(); !errors.As(err, &ue) || !strings.Contains(err.Error(), "--clamp") {
+		t.Errorf("--clamp yes: %v, want a usage error naming --clamp", err)
 	}
 }
