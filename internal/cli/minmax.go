@@ -84,7 +84,7 @@ func (a *advFlags) validate() error {
 	if a.Adversary != "" && !slices.Contains(minmax.Adversaries, a.Adversary) {
 		return usageErrorf("--adversary %q: want one of %s", a.Adversary, strings.Join(minmax.Adversaries, ", "))
 	}
-	if a.Clamp != "" && a.Clamp != "auto" && a.Clamp != "on" && a.Clamp != "off" {
+	if a.Clamp != "auto" && a.Clamp != "on" && a.Clamp != "off" {
 		return usageErrorf("--clamp %q: want auto, on or off", a.Clamp)
 	}
 	if a.CriticSteps < 1 {

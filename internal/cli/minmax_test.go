@@ -238,7 +238,7 @@ func TestDelayFlag(t *testing.T) {
 		{"0", 0, 0},
 		{"150", 150, 150},
 	} {
-		a := advFlags{Delay: tc.flag, CriticSteps: 1, AuditRows: 100}
+		a := advFlags{Delay: tc.flag, Clamp: "auto", CriticSteps: 1, AuditRows: 100}
 		if err := a.validate(); err != nil {
 			t.Errorf("--delay %s: %v", tc.flag, err)
 		}
@@ -247,7 +247,7 @@ func TestDelayFlag(t *testing.T) {
 		}
 	}
 	for _, bad := range []string{"-1", "soon", "1.5"} {
-		a := advFlags{Delay: bad, CriticSteps: 1, AuditRows: 100}
+		a := advFlags{Delay: bad, Clamp: "auto", CriticSteps: 1, AuditRows: 100}
 		var ue *UsageError
 		if err := a.validate(); !errors.As(err, &ue) || !strings.Contains(err.Error(), "--delay") {
 			t.Errorf("--delay %s: got %v, want a usage error naming --delay", bad, err)
@@ -309,9 +309,11 @@ func TestClampFlag(t *testing.T) {
 			t.Errorf("--clamp %s: conv %v, mlp %v; want %v, %v", tc.clamp, c, m, tc.conv, tc.table)
 		}
 	}
-	a := advFlags{Clamp: "yes", Delay: "auto", CriticSteps: 1, AuditRows: 1000}
-	var ue *UsageError
-	if err := a.validate(); !errors.As(err, &ue) || !strings.Contains(err.Error(), "--clamp") {
-		t.Errorf("--clamp yes: %v, want a usage error naming --clamp", err)
+	for _, bad := range []string{"yes", ""} {
+		a := advFlags{Clamp: bad, Delay: "auto", CriticSteps: 1, AuditRows: 1000}
+		var ue *UsageError
+		if err := a.validate(); !errors.As(err, &ue) || !strings.Contains(err.Error(), "--clamp") {
+			t.Errorf("--clamp %q: %v, want a usage error naming --clamp", bad, err)
+		}
 	}
 }

@@ -325,7 +325,7 @@ func (o *TrainOptions) config(shape []int) (infomax.Config, error) {
 	switch {
 	case o.Slope != "auto":
 		v, err := strconv.ParseFloat(o.Slope, 64)
-		if err != nil {
+		if err != nil || !(v >= 0 && v < 1) {
 			return c, usageErrorf("--leaky %q: want auto or a slope in [0, 1)", o.Slope)
 		}
 		c.Slope = v
