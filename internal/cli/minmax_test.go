@@ -166,6 +166,11 @@ func TestTrainDemoDefaults(t *testing.T) {
 		o.Adv.Delay != "100" || o.Adv.Warmup != 50 {
 		t.Errorf("demo: %+v", o)
 	}
+	// The demo audits with the default C grid: a grid cut at C = 1 left
+	// every probe at its edge and understated the λ = 0 digit probe.
+	if len(o.Adv.CGrid) != 7 || o.Adv.CGrid[0] != 1e-4 || o.Adv.CGrid[6] != 100 {
+		t.Errorf("demo C grid %v, want the default 1e-4 … 100", o.Adv.CGrid)
+	}
 	if o := parse("--epochs", "1", "--lambda", "0,1", "--delay", "auto"); o.Epochs != 1 || o.Lambdas != "0,1" || o.MaxRows != 6400 || o.Adv.Delay != "auto" {
 		t.Errorf("demo with overrides: epochs %d, λ %s, max rows %d, delay %s", o.Epochs, o.Lambdas, o.MaxRows, o.Adv.Delay)
 	}

@@ -165,8 +165,8 @@ With no --data and no --protect, train runs its demo: styled-writers MNIST
 (50 writers), writer protected by the default GRL head, λ = 0 and 0.3 (after
 100 steps of DIM alone, warmed up over 50), 300 steps each on the first
 6,400 training images (3 epochs), audited on 4,000 train and 2,000 test
-rows (C over 0.01, 0.1, 1; knn and club estimates), into runs/demo — a few
-minutes on 2 cores. Any flag given overrides its part of the demo.
+rows (knn and club estimates), into runs/demo — about 9 minutes on 2
+cores. Any flag given overrides its part of the demo.
 
 A checkpoint is written every --checkpoint-every steps and at the end.
 Ctrl-C writes one and exits (status 130); --resume continues exactly where
@@ -256,7 +256,6 @@ func (o *TrainOptions) demo() {
 	set("epochs", func() { o.Epochs = 3 })
 	set("out", func() { o.Out = "runs/demo" })
 	set("audit-rows", func() { o.Adv.AuditRows = 4000 })
-	set("audit-c-grid", func() { o.Adv.CGrid = []float64{0.01, 0.1, 1} })
 	set("audit-estimators", func() { o.Adv.Estimators = []string{"knn", "club"} })
 	// 300 steps leave no room for the 300 steps of DIM alone that --delay
 	// auto gives images: the demo lets DIM learn for 100.
