@@ -112,7 +112,9 @@ type Config struct {
 	// 0.861) the unclamped heads ended at −0.2 nats; with 10 head steps
 	// the clamped run kept more digit and hid more writer (0.734 and 0.338
 	// against 0.691 and 0.462 unclamped), and with 7 it kept the digit
-	// (0.793) and cut the advantage to 0.507. On the planted task of the
+	// (0.793) and cut the advantage to 0.507 (digit probes fitted with the
+	// C grid 0.01, 0.1, 1; with the default grid, 0.853 for λ = 0 and 0.815
+	// for 7 steps: see the package documentation). On the planted task of the
 	// tests it hides less (a fresh probe's accuracy 0.63–0.65 against
 	// 0.57–0.59 at λ = 1, head seeds 2–4).
 	Unclamped bool `json:"unclamped,omitempty"`
