@@ -316,13 +316,13 @@ func (a *auditor) fitProbe(ctx context.Context, what string, y []int, k int) (*p
 	c := a.cfg.CGrid[0]
 	if len(a.cfg.CGrid) > 1 {
 		a.rec.Stage(fmt.Sprintf("%s: choosing C by %d-fold cross-validation over %d values", what, a.cfg.CVFolds, len(a.cfg.CGrid)))
-		c0, acc, err := probe.SelectC(ctx, a.z, a.train, yTrain, k, a.cfg.CGrid, a.cfg.CVFolds)
-		if err != nil {
+		var acc []float64
+		var err error
+		if c, acc, err = probe.SelectC(ctx, a.z, a.train, yTrain, k, a.cfg.CGrid, a.cfg.CVFolds); err != nil {
 			return nil, fmt.Errorf("%s: %w", what, err)
 		}
-		c = c0
-		if edge, next, ok := atTopOfGrid(a.cfg.CGrid, acc, c); ok {
-			a.warn("%s: cross-validation chose C = %g, the largest of the grid, with accuracy still rising (%.4f against %.4f at C = %g): a larger C may fit better; widen the C grid", what, c, edge, next, prevC(a.cfg.CGrid, c))
+		if top, prev, ok := atTopOfGrid(a.cfg.CGrid, acc, c); ok {
+			a.warn("%s: cross-validation chose C = %g, the largest of the grid, with accuracy still rising (%.4f against %.4f at C = %g): a larger C may fit better; widen the C grid", what, c, acc[top], acc[prev], a.cfg.CGrid[prev])
 		}
 	}
 	a.rec.Stage(fmt.Sprintf("%s: fitting with C = %g", what, c))
@@ -337,37 +337,23 @@ func (a *auditor) fitProbe(ctx context.Context, what string, y []int, k int) (*p
 }
 
 // atTopOfGrid reports whether c, chosen by cross-validation, is the
-// largest C of grid and its mean accuracy is strictly above that of the
-// next smaller C (the trend still rising at the edge), with both
-// accuracies. A tie, as when the probe finds nothing at any strength, is
-// not reported.
-func atTopOfGrid(grid, acc []float64, c float64) (edge, next float64, ok bool) {
+// largest C of grid and its mean accuracy (acc, in grid order) is strictly
+// above that of the next smaller C — the trend still rising at the edge —
+// with the indices of the two. A tie, as when the probe finds nothing at
+// any strength, is not reported.
+func atTopOfGrid(grid, acc []float64, c float64) (top, prev int, ok bool) {
 	if len(grid) < 2 || len(acc) != len(grid) || c != slices.Max(grid) {
 		return 0, 0, false
 	}
-	top, prev := -1, -1
+	top, prev = -1, -1
 	for i, g := range grid {
 		if g == c {
 			top = i
-		} else if g < c && (prev < 0 || g > grid[prev]) {
+		} else if prev < 0 || g > grid[prev] {
 			prev = i
 		}
 	}
-	if top < 0 || prev < 0 || !(acc[top] > acc[prev]) {
-		return 0, 0, false
-	}
-	return acc[top], acc[prev], true
-}
-
-// prevC returns the largest C of grid below c.
-func prevC(grid []float64, c float64) float64 {
-	p := math.Inf(-1)
-	for _, g := range grid {
-		if g < c && g > p {
-			p = g
-		}
-	}
-	return p
+	return top, prev, top >= 0 && prev >= 0 && acc[top] > acc[prev]
 }
 
 // interval returns value with the percentile interval of stat over the

@@ -515,12 +515,12 @@ func TestAtTopOfGrid(t *testing.T) {
 		{[]float64{0.1, 1}, []float64{0.5, 0.5}, 1, false}, // flat: not rising
 		{[]float64{1}, nil, 1, false},
 	} {
-		edge, next, ok := atTopOfGrid(tc.grid, tc.acc, tc.c)
+		top, prev, ok := atTopOfGrid(tc.grid, tc.acc, tc.c)
 		if ok != tc.want {
 			t.Errorf("atTopOfGrid(%v, %v, %g) = %v, want %v", tc.grid, tc.acc, tc.c, ok, tc.want)
 		}
-		if ok && (edge != 0.7 || next != 0.6) {
-			t.Errorf("atTopOfGrid(%v, %v, %g) gave accuracies %g and %g, want 0.7 and 0.6", tc.grid, tc.acc, tc.c, edge, next)
+		if ok && (tc.grid[top] != 10 || tc.grid[prev] != 1 || tc.acc[top] != 0.7 || tc.acc[prev] != 0.6) {
+			t.Errorf("atTopOfGrid(%v, %v, %g) gave C %g and %g, want 10 and 1", tc.grid, tc.acc, tc.c, tc.grid[top], tc.grid[prev])
 		}
 	}
 }
@@ -551,7 +551,7 @@ func TestAuditWarnsAtTopOfGrid(t *testing.T) {
 	}
 	res := audit([]float64{1e-3, 1e-2})
 	n, all := edgeWarnings(res)
-	if !strings.Contains(all, "linear probe for digit: cross-validation chose C = 0.01") || !strings.Contains(all, "widen the C grid") {
+	if !strings.Contains(all, "linear probe for digit: cross-validation chose C = 0.01") || !strings.Contains(all, "at C = 0.001)") || !strings.Contains(all, "widen the C grid") {
 		t.Errorf("grid {0.001, 0.01}: warnings %q, want one naming the digit probe and C = 0.01", res.Warnings)
 	}
 	if res.Utility[0].C != 0.01 || n == 0 {
