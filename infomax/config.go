@@ -56,6 +56,18 @@ type Config struct {
 	// Clip, if positive, caps the global norm of the gradient of every
 	// step (encoder, critics and the heads' terms together).
 	Clip float64 `json:"clip,omitempty"`
+	// NegGroup, if positive, makes DIM's negatives conditional on the
+	// attributes NegColumns: every batch is Batch/NegGroup groups of
+	// NegGroup training rows that share their values, and an example's
+	// negatives are the other examples of its group only. What a whole
+	// group shares — a writer's style, say — then tells no positive pair
+	// from its negatives, and DIM no longer rewards the code for keeping
+	// it (conditional contrastive learning: Tsai et al., "Conditional
+	// Contrastive Learning with Kernel", ICLR 2022). The DIM estimate the
+	// run logs is then the within-group one. 0 draws the negatives from
+	// the whole batch.
+	NegGroup   int      `json:"neg_group,omitempty"`
+	NegColumns []string `json:"neg_columns,omitempty"`
 	// Seed seeds the initial weights and every random draw of training.
 	Seed uint64 `json:"seed"`
 }
@@ -140,6 +152,16 @@ func (c Config) Validate() error {
 	if c.Batch < 2 {
 		return fmt.Errorf("infomax: batch %d: want at least 2 (negatives come from the batch)", c.Batch)
 	}
+	if c.NegGroup != 0 {
+		if c.NegGroup < 2 || c.Batch%c.NegGroup != 0 {
+			return fmt.Errorf("infomax: negatives in groups of %d: want at least 2, dividing the batch of %d", c.NegGroup, c.Batch)
+		}
+		if len(c.NegColumns) == 0 {
+			return fmt.Errorf("infomax: negatives in groups of %d need the attributes the groups share", c.NegGroup)
+		}
+	} else if len(c.NegColumns) > 0 {
+		return fmt.Errorf("infomax: negatives within %v need a group size", c.NegColumns)
+	}
 	if c.Clip < 0 {
 		return fmt.Errorf("infomax: gradient clip %g: want non-negative", c.Clip)
 	}
@@ -147,6 +169,15 @@ func (c Config) Validate() error {
 		return fmt.Errorf("infomax: learning rate %g: want positive", c.LR)
 	}
 	return nil
+}
+
+// negGroup returns the size of the groups DIM's negatives come from: the
+// whole batch unless NegGroup is set.
+func (c Config) negGroup() int {
+	if c.NegGroup > 0 {
+		return c.NegGroup
+	}
+	return c.Batch
 }
 
 // InputSize returns the number of values of one example.

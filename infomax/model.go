@@ -213,7 +213,7 @@ func NewTrainerWith(cfg Config, opt TrainerOptions) (*Trainer, error) {
 			le = e.Do(func() (*G.Node, error) { return G.Reshape(le, tensor.Shape{cfg.Embed, b * p}) })
 			sc := e.Do(func() (*G.Node, error) { return nn.MatMul(yl, le, false, false) })
 			if e.Err == nil {
-				if t.local, err = objective(sc, b, p, cfg.Estimator); err != nil {
+				if t.local, err = objective(sc, b, p, cfg.negGroup(), cfg.Estimator); err != nil {
 					return nil, err
 				}
 				weigh(cfg.Beta, t.local)
@@ -235,7 +235,7 @@ func NewTrainerWith(cfg Config, opt TrainerOptions) (*Trainer, error) {
 			me := e.Do(func() (*G.Node, error) { return ml.Forward(flat) })
 			sc := e.Do(func() (*G.Node, error) { return nn.MatMul(yg, me, false, true) })
 			if e.Err == nil {
-				if t.global, err = objective(sc, b, 1, cfg.Estimator); err != nil {
+				if t.global, err = objective(sc, b, 1, cfg.negGroup(), cfg.Estimator); err != nil {
 					return nil, err
 				}
 				weigh(cfg.Alpha, t.global)
@@ -257,7 +257,7 @@ func NewTrainerWith(cfg Config, opt TrainerOptions) (*Trainer, error) {
 		ve := e.Do(func() (*G.Node, error) { return vm.Forward(vn) })
 		sc := e.Do(func() (*G.Node, error) { return nn.MatMul(yv, ve, false, true) })
 		if e.Err == nil {
-			if t.local, err = objective(sc, b, 1, cfg.Estimator); err != nil {
+			if t.local, err = objective(sc, b, 1, cfg.negGroup(), cfg.Estimator); err != nil {
 				return nil, err
 			}
 			weigh(cfg.Beta, t.local)

@@ -367,6 +367,10 @@ func TestConfigValidate(t *testing.T) {
 		{func(c *Config) { c.Input = []int{784} }, "(C, H, W)"},
 		{func(c *Config) { c.Slope = 1 }, "slope 1"},
 		{func(c *Config) { c.Slope = -0.1 }, "slope -0.1"},
+		{func(c *Config) { c.NegGroup, c.NegColumns = 4, []string{"key"} }, "dividing the batch of 6"},
+		{func(c *Config) { c.NegGroup, c.NegColumns = 1, []string{"key"} }, "groups of 1"},
+		{func(c *Config) { c.NegGroup = 3 }, "need the attributes"},
+		{func(c *Config) { c.NegColumns = []string{"key"} }, "need a group size"},
 	} {
 		c := tinyConv(1)
 		tc.edit(&c)

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -152,6 +153,9 @@ type Run struct {
 	rows  []int
 	every int
 	heads []Head
+	// keys are the data's rows' values of Config.NegColumns (joined) when
+	// negatives come in groups, nil otherwise.
+	keys []string
 }
 
 // TrainRows returns the rows of d that training uses: those whose "split"
@@ -200,6 +204,10 @@ func NewRun(cfg Config, o RunOptions) (*Run, error) {
 	if len(r.rows) < cfg.Batch {
 		return nil, fmt.Errorf("infomax: %d training rows, fewer than a batch of %d", len(r.rows), cfg.Batch)
 	}
+	steps, err := r.stepsPerEpoch(cfg)
+	if err != nil {
+		return nil, err
+	}
 	tr, err := NewTrainerWith(cfg, TrainerOptions{CodeGrad: len(o.Heads) > 0})
 	if err != nil {
 		return nil, err
@@ -207,7 +215,7 @@ func NewRun(cfg Config, o RunOptions) (*Run, error) {
 	r.tr = tr
 	r.info = RunInfo{
 		Heads:  o.HeadsSpec,
-		Format: RunFormat, Config: cfg, Epochs: o.Epochs, StepsPerEpoch: len(r.rows) / cfg.Batch, MaxRows: o.MaxRows,
+		Format: RunFormat, Config: cfg, Epochs: o.Epochs, StepsPerEpoch: steps, MaxRows: o.MaxRows,
 		Data: DataInfo{Name: o.Spec, Hash: o.Data.Hash, Rows: len(r.rows), Schema: o.Data.Schema,
 			LabelColumns: o.LabelColumns, DropMissing: o.DropMissing, Derive: o.Derive},
 		Status: StatusRunning, Version: o.Version,
@@ -262,8 +270,12 @@ func ResumeRun(dir string, data *dataset.Dataset, epochs int, every int, heads [
 	if r.every == 0 {
 		r.every = 500
 	}
-	if len(r.rows)/info.Config.Batch != info.StepsPerEpoch {
-		return nil, fmt.Errorf("%s: %d training rows make %d steps per epoch, the run had %d", dir, len(r.rows), len(r.rows)/info.Config.Batch, info.StepsPerEpoch)
+	steps, err := r.stepsPerEpoch(info.Config)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", dir, err)
+	}
+	if steps != info.StepsPerEpoch {
+		return nil, fmt.Errorf("%s: %d training rows make %d steps per epoch, the run had %d", dir, len(r.rows), steps, info.StepsPerEpoch)
 	}
 	if len(heads) != len(info.State.Heads) && info.Step > 0 {
 		return nil, fmt.Errorf("%s: the run has %d heads, %d given", dir, len(info.State.Heads), len(heads))
@@ -380,7 +392,11 @@ func (r *Run) Train(ctx context.Context, report func(Progress)) error {
 		}
 		epoch, pos := int(k/int64(r.info.StepsPerEpoch)), int(k%int64(r.info.StepsPerEpoch))
 		if epoch != epochOf {
-			order = epochOrder(cfg.Seed, epoch, r.rows)
+			if r.keys != nil {
+				order = groupedOrder(cfg.Seed, epoch, r.rows, r.keys, cfg.NegGroup)
+			} else {
+				order = epochOrder(cfg.Seed, epoch, r.rows)
+			}
 			epochOf = epoch
 		}
 		rows := order[pos*cfg.Batch : (pos+1)*cfg.Batch]
@@ -460,6 +476,77 @@ func epochOrder(seed uint64, epoch int, rows []int) []int {
 		o[i], o[j] = o[j], o[i]
 	}
 	return o
+}
+
+// stepsPerEpoch returns the number of full batches in an epoch of cfg on
+// r's rows, reading the group keys first if negatives come in groups.
+func (r *Run) stepsPerEpoch(cfg Config) (int, error) {
+	if cfg.NegGroup == 0 {
+		return len(r.rows) / cfg.Batch, nil
+	}
+	keys := make([]string, r.data.N)
+	for ci, name := range cfg.NegColumns {
+		if r.data.Attrs == nil || !r.data.Attrs.Has(name) {
+			return 0, fmt.Errorf("infomax: negatives within %q, which %s does not have", name, r.data.Name)
+		}
+		col, err := r.data.Attrs.Column(name)
+		if err != nil {
+			return 0, err
+		}
+		for _, row := range r.rows {
+			if col[row] == "" {
+				return 0, fmt.Errorf("infomax: negatives within %q: row %d of %s has no value", name, row, r.data.Name)
+			}
+			if ci > 0 {
+				keys[row] += "\x1f" // the unit separator between values
+			}
+			keys[row] += col[row]
+		}
+	}
+	count := map[string]int{}
+	for _, row := range r.rows {
+		count[keys[row]]++
+	}
+	groups := 0
+	for _, n := range count {
+		groups += n / cfg.NegGroup
+	}
+	steps := groups * cfg.NegGroup / cfg.Batch
+	if steps == 0 {
+		return 0, fmt.Errorf("infomax: negatives within %s in groups of %d: the %d training rows make no full batch of %d", strings.Join(cfg.NegColumns, ","), cfg.NegGroup, len(r.rows), cfg.Batch)
+	}
+	r.keys = keys
+	return steps, nil
+}
+
+// groupedOrder returns epoch's order when negatives come in groups of m:
+// the rows of each key (keys[row]), in a Fisher–Yates shuffle, cut into
+// groups of m (a key's last rows short of a group sit this epoch out),
+// then the groups shuffled, all driven by a generator seeded with the
+// seed and the epoch. Consecutive runs of m rows share their key.
+func groupedOrder(seed uint64, epoch int, rows []int, keys []string, m int) []int {
+	rng := rand.New(rand.NewPCG(seed, uint64(epoch)^0x67726f757073<<16)) // "groups"
+	byKey := map[string][]int{}
+	for _, row := range rows {
+		byKey[keys[row]] = append(byKey[keys[row]], row)
+	}
+	names := slices.Sorted(maps.Keys(byKey))
+	shuffle := func(n int, swap func(i, j int)) {
+		for i := n - 1; i > 0; i-- {
+			swap(i, int(rng.Uint64N(uint64(i+1))))
+		}
+	}
+	var groups [][]int
+	for _, k := range names {
+		o := byKey[k]
+		shuffle(len(o), func(i, j int) { o[i], o[j] = o[j], o[i] })
+		for len(o) >= m {
+			groups = append(groups, o[:m])
+			o = o[m:]
+		}
+	}
+	shuffle(len(groups), func(i, j int) { groups[i], groups[j] = groups[j], groups[i] })
+	return slices.Concat(groups...)
 }
 
 // checkpoint writes the state files of the current step, the encoder and

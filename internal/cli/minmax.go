@@ -51,7 +51,7 @@ type settingResult struct {
 type advFlags struct {
 	Protect     []string
 	Adversary   string
-	CriticSteps int
+	CriticSteps string
 	Warmup      int
 	Delay       string
 	RawCodes    bool
@@ -67,7 +67,7 @@ type advFlags struct {
 func (a *advFlags) add(f *pflag.FlagSet) {
 	f.StringSliceVar(&a.Protect, "protect", nil, "protected attribute `COLS` the code should hide (adversarial training)")
 	f.StringVar(&a.Adversary, "adversary", minmax.DefaultAdversary, "adversary head: "+strings.Join(minmax.Adversaries, ", "))
-	f.IntVar(&a.CriticSteps, "critic-steps", minmax.DefaultCriticSteps, "adversary steps per encoder step")
+	f.StringVar(&a.CriticSteps, "critic-steps", "auto", fmt.Sprintf("adversary `STEPS` per encoder step (auto: %d for images, %d for tables)", minmax.ConvCriticSteps, minmax.TableCriticSteps))
 	f.StringVar(&a.Delay, "delay", "auto", "`STEPS` trained with λ = 0 before it starts to rise (auto: 300 for images, 0 for tables)")
 	f.IntVar(&a.Warmup, "warmup", minmax.DefaultWarmup, "steps over which λ then rises linearly to its value")
 	f.BoolVar(&a.RawCodes, "raw-codes", false, "give the adversary heads the raw codes (default: standardised over the batch, as the audit's attackers see them)")
@@ -87,8 +87,10 @@ func (a *advFlags) validate() error {
 	if a.Clamp != "auto" && a.Clamp != "on" && a.Clamp != "off" {
 		return usageErrorf("--clamp %q: want auto, on or off", a.Clamp)
 	}
-	if a.CriticSteps < 1 {
-		return usageErrorf("--critic-steps %d: want at least 1", a.CriticSteps)
+	if a.CriticSteps != "auto" {
+		if n, err := strconv.Atoi(a.CriticSteps); err != nil || n < 1 {
+			return usageErrorf("--critic-steps %q: want auto or a number of steps ≥ 1", a.CriticSteps)
+		}
 	}
 	if a.Delay != "auto" {
 		if n, err := strconv.Atoi(a.Delay); err != nil || n < 0 {
@@ -114,6 +116,20 @@ func (a *advFlags) delayFor(encoder string) int {
 	return 0
 }
 
+// criticStepsFor returns the head steps per encoder step for an encoder of
+// the given kind: --critic-steps, or for auto minmax.ConvCriticSteps for
+// the conv encoder (images) and minmax.TableCriticSteps for the MLP
+// encoder (tables).
+func (a *advFlags) criticStepsFor(encoder string) int {
+	if n, err := strconv.Atoi(a.CriticSteps); err == nil {
+		return n
+	}
+	if encoder == infomax.ConvEncoder {
+		return minmax.ConvCriticSteps
+	}
+	return minmax.TableCriticSteps
+}
+
 // clampFor returns whether the heads are clamped (minmax.Config.Unclamped
 // false) for an encoder of the given kind: --clamp auto clamps the conv
 // encoder's heads only. On styled-writers MNIST clamping kept more digit
@@ -129,6 +145,18 @@ func (a *advFlags) clampFor(encoder string) bool {
 		return false
 	}
 	return encoder == infomax.ConvEncoder
+}
+
+// negativesFor returns cfg with --negatives-within auto resolved for a
+// setting of weight lambda: the conv encoder (images) of a setting with
+// λ > 0 draws DIM's negatives within the protected attributes. At λ = 0
+// the run stays plain DIM, the unprotected reference the others are
+// compared with. Explicit columns (config) and none are left as they are.
+func (o *TrainOptions) negativesFor(cfg infomax.Config, lambda float64) infomax.Config {
+	if o.NegCol == "auto" && lambda > 0 && cfg.Encoder == infomax.ConvEncoder && len(o.Adv.Protect) > 0 {
+		cfg.NegColumns, cfg.NegGroup = slices.Clone(o.Adv.Protect), o.NegGroup
+	}
+	return cfg
 }
 
 // parseLambdas parses a comma-separated list of non-negative λ.
@@ -175,6 +203,7 @@ func (a *advFlags) groups(d *dataset.Dataset) []string {
 // audit.json and audit.txt.
 func trainSetting(ctx context.Context, ios *IOStreams, d *dataset.Dataset, cfg infomax.Config, a *advFlags, o *TrainOptions, s setting) (*settingResult, error) {
 	cfg.Seed = s.Seed
+	cfg = o.negativesFor(cfg, s.Lambda)
 	info, err := infomax.ReadRunInfo(s.Dir)
 	exists := err == nil
 	if exists && info.Status == infomax.StatusDone {
@@ -201,7 +230,7 @@ func trainSetting(ctx context.Context, ios *IOStreams, d *dataset.Dataset, cfg i
 			return nil, err
 		}
 	} else {
-		hc := minmax.Config{Adversary: a.Adversary, CriticSteps: a.CriticSteps, Delay: a.delayFor(cfg.Encoder), Warmup: a.Warmup, RawCodes: a.RawCodes, Unclamped: !a.clampFor(cfg.Encoder), Seed: s.Seed}
+		hc := minmax.Config{Adversary: a.Adversary, CriticSteps: a.criticStepsFor(cfg.Encoder), Delay: a.delayFor(cfg.Encoder), Warmup: a.Warmup, RawCodes: a.RawCodes, Unclamped: !a.clampFor(cfg.Encoder), Seed: s.Seed}
 		for _, p := range a.Protect {
 			hc.Protect = append(hc.Protect, minmax.Protect{Attr: p, Lambda: s.Lambda})
 		}

@@ -28,7 +28,10 @@ the task's linear-probe accuracy, the fresh linear and MLP attackers'
 accuracy and advantage on each protected attribute, the MI estimates with
 their bound types, re-identification rank-1, the fairness gaps, and the
 training adversary's final estimate — with the Pareto-optimal settings
-(highest task accuracy for the lowest attacker advantage) marked.
+(highest task accuracy for the lowest attacker advantage) marked. For images,
+the runs at λ > 0 also draw DIM's negatives within the protected attributes
+and λ = 0 stays plain DIM, the reference (--negatives-within; see miaudit
+train --help).
 
 Run (λ, seed) lives in DIR/lambda-<λ>/seed-<seed> (seeds --seed, --seed+1,
 …). The sweep is resumable: run the same command again and finished runs are
@@ -36,6 +39,9 @@ skipped, interrupted ones continue from their checkpoint. The comparison is
 written to DIR/comparison.{txt,md,csv,json} and printed.`,
 		Example: `  # the styled-writers frontier: 6 weights × 3 seeds
   miaudit sweep --data styled-mnist --protect writer --lambda 0,0.1,0.3,1,3,10 --seeds 3 --out sweeps/writers
+
+  # the same without negatives drawn within the writer, for contrast
+  miaudit sweep --data styled-mnist --protect writer --lambda 0.3,1 --negatives-within none --out sweeps/writers-plain
 
   # German credit, hiding personal_status with the CLUB head
   miaudit sweep --data table:/usr/share/doc/weka/examples/credit-g.arff \

@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -112,6 +113,8 @@ type TrainOptions struct {
 	Corrupt  float64
 	Clip     float64
 	Slope    string
+	NegCol   string
+	NegGroup int
 	InitOnly bool
 	Quiet    bool
 
@@ -155,18 +158,27 @@ for --epochs passes, Adam at --lr. The folder --out receives:
 
 With --protect, the encoder is trained against an adversary head on each
 protected attribute (see --adversary, --lambda, --critic-steps, --delay,
---leaky), and the run
-ends with an audit of its codes by fresh attackers (audit.json, audit.txt),
-printed beside the training adversary's final estimate; a list of λ trains
-one run per λ in --out/lambda-<λ> and prints their comparison. Adversarial
-runs resume by running the same command again.
+--leaky), and the run ends with an audit of its codes by fresh attackers
+(audit.json, audit.txt), printed beside the training adversary's final
+estimate; a list of λ trains one run per λ in --out/lambda-<λ> and prints
+their comparison. Adversarial runs resume by running the same command again.
+
+For images at λ > 0, DIM's negatives also come from within the protected
+attributes (--negatives-within auto): each batch is groups of
+--negatives-group images sharing a writer, say, and a code is told apart
+only from the other images of its group, so DIM no longer rewards it for
+keeping the style a writer's images share. On styled-writers MNIST this
+kept about 6 more points of digit accuracy at the same writer leakage. At
+λ = 0 the run stays plain DIM, the unprotected reference; --negatives-within
+none turns grouping off, and a list of columns applies it at every λ.
 
 With no --data and no --protect, train runs its demo: styled-writers MNIST
-(50 writers), writer protected by the default GRL head, λ = 0 and 0.3 (after
-100 steps of DIM alone, warmed up over 50), 300 steps each on the first
-6,400 training images (3 epochs), audited on 4,000 train and 2,000 test
-rows (knn and club estimates), into runs/demo — about 9 minutes on 2
-cores. Any flag given overrides its part of the demo.
+(50 writers), writer protected by the default GRL head (15 steps per encoder
+step), λ = 0 (plain DIM) and 0.3 (negatives within the writer; after 100
+steps of DIM alone, warmed up over 50), 3 epochs of the first 6,400
+training images (300 steps; 291 when grouped), audited on 4,000 train and
+2,000 test rows (knn and club estimates), into runs/demo — about 8½
+minutes on 2 cores. Any flag given overrides its part of the demo.
 
 A checkpoint is written every --checkpoint-every steps and at the end.
 Ctrl-C writes one and exits (status 130); --resume continues exactly where
@@ -228,6 +240,8 @@ func (o *TrainOptions) addModelFlags(f *pflag.FlagSet) {
 	f.Float64Var(&o.Clip, "clip", 0, "cap on the gradient's global norm (0: none)")
 	f.StringVar(&o.Slope, "leaky", "auto", "negative `SLOPE` of the encoder's activations: 0 for ReLU, in (0, 1) for a leaky ReLU (auto: 0.2 for images with --protect, else 0)")
 	f.IntVar(&o.Code, "code", def.Code, "width of the code")
+	f.StringVar(&o.NegCol, "negatives-within", "auto", "draw DIM's negatives from rows that share the attribute `COLS` (batches of groups of --negatives-group such rows); none: from the whole batch (auto: the --protect columns for images when λ > 0, else none)")
+	f.IntVar(&o.NegGroup, "negatives-group", 8, "rows per group of --negatives-within (dividing --batch)")
 	f.StringVar(&o.Est, "estimator", def.Estimator, "MI estimator: "+strings.Join(infomax.Estimators, ", "))
 	f.Float64Var(&o.Alpha, "alpha", def.Alpha, "weight of global DIM (images)")
 	f.Float64Var(&o.Beta, "beta", def.Beta, "weight of local DIM (images) or of the view objective (tables)")
@@ -330,6 +344,16 @@ func (o *TrainOptions) config(shape []int) (infomax.Config, error) {
 		c.Slope = v
 	case c.Encoder == infomax.ConvEncoder && len(o.Adv.Protect) > 0:
 		c.Slope = AdversarialSlope
+	}
+	if o.NegCol != "auto" && o.NegCol != "none" {
+		c.NegColumns, c.NegGroup = strings.Split(o.NegCol, ","), o.NegGroup
+		if slices.Contains(c.NegColumns, "") {
+			return c, usageErrorf("--negatives-within %q: want auto, none or column names separated by commas", o.NegCol)
+		}
+	}
+	grouped := len(c.NegColumns) > 0 || o.NegCol == "auto" && c.Encoder == infomax.ConvEncoder && len(o.Adv.Protect) > 0
+	if grouped && (o.NegGroup < 2 || o.Batch%o.NegGroup != 0) {
+		return c, usageErrorf("--negatives-group %d: want at least 2, dividing --batch %d", o.NegGroup, o.Batch)
 	}
 	if c.Encoder == infomax.ConvEncoder {
 		c.Channels = o.Channels
