@@ -18,9 +18,9 @@
 # rows. Credit: German credit (weka's credit-g.arff; Debian: apt-get
 # install weka), an MLP encoder on all 20 columns, sex (the first word of
 # personal_status) protected and the probe's fairness measured across it,
-# 100 epochs, 10 head steps (auto for tables), λ = 0, 5 and 10, 5 seeds. Each part ends with `miaudit
-# report` of its sweeps as Markdown and HTML in $OUT. Sweeps resume:
-# running the script again skips finished runs.
+# 100 epochs, 10 head steps (auto for tables), λ = 0, 5 and 10, 5 seeds.
+# Each part ends with `miaudit report` of its sweeps as Markdown and HTML
+# in $OUT. Sweeps resume: running the script again skips finished runs.
 #
 # Measured on the dev machine (2 cores, -tags openblas, December 2026; mean
 # ± sd over seeds; each cell's bootstrap CI is in the reports). The writers'
@@ -45,7 +45,8 @@
 #   λ = 0                    0.729 ± 0.007 0.920 / 0.881           0.097
 #   λ = 5                    0.711 ± 0.026 0.681 / 0.660           0.049
 #   λ = 10                   0.706 ± 0.010 0.708 / 0.660           0.060
-#   held out: seeds 5–9 (`--seed 5`; another split of the 1,000 rows)
+#   held out: seeds 5–9 (not run here: the same sweep with --seed 5
+#   --lambda 5,0; another split of the 1,000 rows)
 #   λ = 0                    0.698 ± 0.013 0.916 / 0.883           0.130
 #   λ = 5                    0.699 ± 0.018 0.664 / 0.654 (0.655)   0.042
 #
