@@ -153,10 +153,17 @@ func (a *advFlags) clampFor(encoder string) bool {
 // the run stays plain DIM, the unprotected reference the others are
 // compared with. Explicit columns (config) and none are left as they are.
 func (o *TrainOptions) negativesFor(cfg infomax.Config, lambda float64) infomax.Config {
-	if o.NegCol == "auto" && lambda > 0 && cfg.Encoder == infomax.ConvEncoder && len(o.Adv.Protect) > 0 {
+	if lambda > 0 && o.autoGroups(cfg.Encoder) {
 		cfg.NegColumns, cfg.NegGroup = slices.Clone(o.Adv.Protect), o.NegGroup
 	}
 	return cfg
+}
+
+// autoGroups reports whether --negatives-within auto groups the negatives
+// of an encoder of the given kind (at λ > 0): a conv encoder (images)
+// trained with --protect.
+func (o *TrainOptions) autoGroups(encoder string) bool {
+	return o.NegCol == "auto" && encoder == infomax.ConvEncoder && len(o.Adv.Protect) > 0
 }
 
 // parseLambdas parses a comma-separated list of non-negative λ.

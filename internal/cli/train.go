@@ -351,8 +351,7 @@ func (o *TrainOptions) config(shape []int) (infomax.Config, error) {
 			return c, usageErrorf("--negatives-within %q: want auto, none or column names separated by commas", o.NegCol)
 		}
 	}
-	grouped := len(c.NegColumns) > 0 || o.NegCol == "auto" && c.Encoder == infomax.ConvEncoder && len(o.Adv.Protect) > 0
-	if grouped && (o.NegGroup < 2 || o.Batch%o.NegGroup != 0) {
+	if grouped := len(c.NegColumns) > 0 || o.autoGroups(c.Encoder); grouped && (o.NegGroup < 2 || o.Batch%o.NegGroup != 0) {
 		return c, usageErrorf("--negatives-group %d: want at least 2, dividing --batch %d", o.NegGroup, o.Batch)
 	}
 	if c.Encoder == infomax.ConvEncoder {
