@@ -50,6 +50,7 @@ type settingResult struct {
 // advFlags are the flags of adversarial training shared by train and sweep.
 type advFlags struct {
 	Protect     []string
+	Weights     []string
 	Adversary   string
 	CriticSteps string
 	Warmup      int
@@ -66,6 +67,7 @@ type advFlags struct {
 
 func (a *advFlags) add(f *pflag.FlagSet) {
 	f.StringSliceVar(&a.Protect, "protect", nil, "protected attribute `COLS` the code should hide (adversarial training)")
+	f.StringSliceVar(&a.Weights, "lambda-weight", nil, "`COL=W`: the head on protected attribute COL weighs W·λ instead of λ (several attributes, each with its own weight; default 1)")
 	f.StringVar(&a.Adversary, "adversary", minmax.DefaultAdversary, "adversary head: "+strings.Join(minmax.Adversaries, ", "))
 	f.StringVar(&a.CriticSteps, "critic-steps", "auto", fmt.Sprintf("adversary `STEPS` per encoder step (auto: %d for images, %d for tables)", minmax.ConvCriticSteps, minmax.TableCriticSteps))
 	f.StringVar(&a.Delay, "delay", "auto", "`STEPS` trained with λ = 0 before it starts to rise (auto: 300 for images, 0 for tables)")
@@ -81,6 +83,9 @@ func (a *advFlags) add(f *pflag.FlagSet) {
 }
 
 func (a *advFlags) validate() error {
+	if _, err := a.weights(); err != nil {
+		return err
+	}
 	if a.Adversary != "" && !slices.Contains(minmax.Adversaries, a.Adversary) {
 		return usageErrorf("--adversary %q: want one of %s", a.Adversary, strings.Join(minmax.Adversaries, ", "))
 	}
@@ -101,6 +106,46 @@ func (a *advFlags) validate() error {
 		return usageErrorf("--audit-rows %d: want at least 100", a.AuditRows)
 	}
 	return nil
+}
+
+// weights returns --lambda-weight as a weight per --protect column: 1
+// unless the flag names the column.
+func (a *advFlags) weights() ([]float64, error) {
+	w := make([]float64, len(a.Protect))
+	for i := range w {
+		w[i] = 1
+	}
+	seen := map[string]bool{}
+	for _, kv := range a.Weights {
+		col, v, ok := strings.Cut(kv, "=")
+		x, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+		if !ok || err != nil || x < 0 || math.IsInf(x, 0) || math.IsNaN(x) {
+			return nil, usageErrorf("--lambda-weight %q: want COL=W with W a number ≥ 0", kv)
+		}
+		i := slices.Index(a.Protect, col)
+		if i < 0 {
+			return nil, usageErrorf("--lambda-weight %q: %q is not a --protect column (%s)", kv, col, strings.Join(a.Protect, ", "))
+		}
+		if seen[col] {
+			return nil, usageErrorf("--lambda-weight: %q weighed twice", col)
+		}
+		seen[col], w[i] = true, x
+	}
+	return w, nil
+}
+
+// protectNames lists the --protect columns, each with its --lambda-weight
+// when it is not 1: "sex, foreign_worker ×0.5".
+func (a *advFlags) protectNames() string {
+	w, _ := a.weights()
+	out := make([]string, len(a.Protect))
+	for i, p := range a.Protect {
+		out[i] = p
+		if w != nil && w[i] != 1 {
+			out[i] += fmt.Sprintf(" ×%g", w[i])
+		}
+	}
+	return strings.Join(out, ", ")
 }
 
 // delayFor returns the steps of λ = 0 for an encoder of the given kind:
@@ -238,8 +283,12 @@ func trainSetting(ctx context.Context, ios *IOStreams, d *dataset.Dataset, cfg i
 		}
 	} else {
 		hc := minmax.Config{Adversary: a.Adversary, CriticSteps: a.criticStepsFor(cfg.Encoder), Delay: a.delayFor(cfg.Encoder), Warmup: a.Warmup, RawCodes: a.RawCodes, Unclamped: !a.clampFor(cfg.Encoder), Seed: s.Seed}
-		for _, p := range a.Protect {
-			hc.Protect = append(hc.Protect, minmax.Protect{Attr: p, Lambda: s.Lambda})
+		w, err := a.weights()
+		if err != nil {
+			return nil, err
+		}
+		for i, p := range a.Protect {
+			hc.Protect = append(hc.Protect, minmax.Protect{Attr: p, Lambda: w[i] * s.Lambda})
 		}
 		heads, raw, err := minmax.NewHeads(hc, d, cfg.Code, cfg.Batch)
 		if err != nil {
@@ -261,7 +310,7 @@ func trainSetting(ctx context.Context, ios *IOStreams, d *dataset.Dataset, cfg i
 	defer run.Close()
 	if !o.Quiet {
 		fmt.Fprintf(ios.ErrOut, "λ = %g, seed %d: training %s from step %d of %d (adversary %s on %s)\n", s.Lambda, s.Seed, s.Dir,
-			run.Trainer().Steps(), run.TotalSteps(), orDefault(a.Adversary, minmax.DefaultAdversary), strings.Join(a.Protect, ", "))
+			run.Trainer().Steps(), run.TotalSteps(), orDefault(a.Adversary, minmax.DefaultAdversary), a.protectNames())
 	}
 	bar := newTrainProgress(ios.ErrOut, run.TotalSteps(), run.Trainer().Steps(), o.Quiet)
 	err = run.Train(ctx, bar.report)
@@ -344,7 +393,10 @@ func auditRun0(ctx context.Context, ios *IOStreams, tr *infomax.Trainer, d *data
 	// none).
 	cfg := metrics.Config{Targets: targets, Protected: a.Protect, Groups: a.groups(d), SplitColumn: "split", Seed: s.Seed, Version: version(),
 		Attackers: a.Attackers, Estimators: a.Estimators, CGrid: a.CGrid, Bootstrap: 200, Level: 0.95}
-	in := metrics.Input{Embeddings: fmt.Sprintf("%s codes of %d rows of %s", s.Dir, sub.N, o.Data.Spec), Labels: o.Data.Spec + " attributes", Rows: z.Rows, Dim: z.Cols}
+	// The codes exist in memory only: no file hash. The attributes come
+	// with the data, whose hash run.json records too.
+	in := metrics.Input{Embeddings: fmt.Sprintf("%s codes of %d rows of %s", s.Dir, sub.N, o.Data.Spec), Labels: o.Data.Spec + " attributes",
+		LabelsSHA256: d.Hash, Rows: z.Rows, Dim: z.Cols}
 	prog := newProgress(ios.ErrOut, o.Quiet)
 	res, err := metrics.Audit(ctx, cfg, z, sub.Attrs, in, prog)
 	if err != nil {

@@ -6,9 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -88,6 +91,9 @@ func TestTrainAdversarialCompare(t *testing.T) {
 	var res metrics.Result
 	if b, err := os.ReadFile(filepath.Join(out, "lambda-2", "audit.json")); err != nil || json.Unmarshal(b, &res) != nil {
 		t.Fatalf("audit.json: %v", err)
+	}
+	if res.Input.LabelsSHA256 != info.Data.Hash || info.Data.Hash == "" {
+		t.Errorf("audit: labels sha256 %q, want the data's %q", res.Input.LabelsSHA256, info.Data.Hash)
 	}
 	if acc := res.Utility[0].Accuracy; res.Bootstrap.Resamples != 200 || !(acc.Low <= acc.Value && acc.Value <= acc.High && acc.Low < acc.High) {
 		t.Errorf("audit: %d resamples, accuracy interval %+v", res.Bootstrap.Resamples, acc)
@@ -440,5 +446,75 @@ func TestNegativesWithinHide(t *testing.T) {
 	t.Logf("task, s accuracy: whole batch %v, within s %v", acc["none"], acc["s"])
 	if plain, within := acc["none"], acc["s"]; plain[1] < 0.95 || within[1] > plain[1]-0.1 || within[0] < 0.9 {
 		t.Errorf("task and s accuracy: whole batch %v, within s %v; want s ≥ 0.95 then at least 0.1 lower, the task ≥ 0.9", plain, within)
+	}
+}
+
+// TestLambdaWeightFlag pins --lambda-weight: with --protect s,sbit --lambda 2
+// --lambda-weight sbit=0.25, run.json holds λ = 2 for s and 2 × 0.25 = 0.5
+// for sbit, and on every logged step the warmed-up λ of sbit is a quarter
+// of s's. Bad values are usage errors naming the flag.
+func TestLambdaWeightFlag(t *testing.T) {
+	data := plantedCSV(t)
+	out := filepath.Join(t.TempDir(), "w")
+	args := append([]string{"train", "--data", "table:" + data, "--derive", "sbit=s:^([01])$", "--protect", "s,sbit", "--lambda", "2",
+		"--lambda-weight", "sbit=0.25", "--warmup", "40", "--out", out}, fastAdv...)
+	if _, errOut, code := runCtx(t, context.Background(), args...); code != ExitOK {
+		t.Fatalf("exit %d, stderr %q", code, errOut)
+	}
+	info, err := infomax.ReadRunInfo(out)
+	var heads struct {
+		Config minmax.Config `json:"config"`
+	}
+	if err == nil {
+		err = json.Unmarshal(info.Heads, &heads)
+	}
+	want := []minmax.Protect{{Attr: "s", Lambda: 2}, {Attr: "sbit", Lambda: 0.5}}
+	if err != nil || !slices.Equal(heads.Config.Protect, want) {
+		t.Fatalf("run.json heads %+v, %v; want %+v", heads.Config.Protect, err, want)
+	}
+	b, err := os.ReadFile(filepath.Join(out, infomax.LogFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	col := map[string]int{}
+	for i, h := range strings.Split(lines[0], ",") {
+		col[h] = i
+	}
+	var rising int
+	for _, l := range lines[1:] {
+		f := strings.Split(l, ",")
+		ls, _ := strconv.ParseFloat(f[col["lambda_s"]], 64)
+		lb, _ := strconv.ParseFloat(f[col["lambda_sbit"]], 64)
+		if math.Abs(lb-ls/4) > 1e-9*ls {
+			t.Errorf("step %s: λ_s %g, λ_sbit %g; want a quarter", f[0], ls, lb)
+		}
+		if ls > 0 && ls < 2 {
+			rising++
+		}
+	}
+	if rising == 0 {
+		t.Errorf("no step logged during the warm-up: the check compared only end values")
+	}
+
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--protect", "s", "--lambda-weight", "s"}, `--lambda-weight "s": want COL=W`},
+		{[]string{"--protect", "s", "--lambda-weight", "s=-1"}, `--lambda-weight "s=-1": want COL=W`},
+		{[]string{"--protect", "s", "--lambda-weight", "s=NaN"}, `--lambda-weight "s=NaN": want COL=W`},
+		{[]string{"--protect", "s", "--lambda-weight", "t=1"}, `"t" is not a --protect column (s)`},
+		{[]string{"--protect", "s", "--lambda-weight", "s=1,s=2"}, `"s" weighed twice`},
+		{[]string{"--lambda-weight", "s=1"}, "give --protect"},
+	} {
+		a := append([]string{"train", "--data", "table:" + data, "--label-columns", "task,s", "--out", filepath.Join(t.TempDir(), "r")}, tc.args...)
+		_, errOut, code := runCtx(t, context.Background(), a...)
+		if code != ExitUsage || !strings.Contains(errOut, tc.want) {
+			t.Errorf("%v: exit %d, stderr %q; want %d and %q", tc.args, code, errOut, ExitUsage, tc.want)
+		}
+	}
+	if _, errOut, code := runCtx(t, context.Background(), "sweep", "--protect", "s", "--lambda-weight", "u=2", "--out", filepath.Join(t.TempDir(), "sw")); code != ExitUsage || !strings.Contains(errOut, `"u" is not a --protect column`) {
+		t.Errorf("sweep: exit %d, stderr %q", code, errOut)
 	}
 }

@@ -161,7 +161,9 @@ protected attribute (see --adversary, --lambda, --critic-steps, --delay,
 --leaky), and the run ends with an audit of its codes by fresh attackers
 (audit.json, audit.txt), printed beside the training adversary's final
 estimate; a list of λ trains one run per λ in --out/lambda-<λ> and prints
-their comparison. Adversarial runs resume by running the same command again.
+their comparison. Several --protect columns get a head each, every head
+weighing λ unless --lambda-weight COL=W makes it W·λ. Adversarial runs
+resume by running the same command again.
 
 For images at λ > 0, DIM's negatives also come from within the protected
 attributes (--negatives-within auto): each batch is groups of
@@ -203,7 +205,12 @@ last good checkpoint.`,
 
   # the styled-writers benchmark, then a table
   miaudit train --data styled-mnist --out runs/styled
-  miaudit train --data table:credit-g.arff --label-columns class,personal_status --out runs/credit`,
+  miaudit train --data table:credit-g.arff --label-columns class,personal_status --out runs/credit
+
+  # German credit hiding sex (λ = 5) and foreign_worker (λ = 2.5) at once
+  miaudit train --data table:credit-g.arff --label-columns class,personal_status,foreign_worker \
+    --derive 'sex=personal_status:^(male|female)' --target class \
+    --protect sex,foreign_worker --lambda 5 --lambda-weight foreign_worker=0.5 --out runs/credit-2`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			opts.changed = cmd.Flags().Changed
@@ -282,6 +289,9 @@ const demoLambdas = "0,0.3"
 
 func (o *TrainOptions) validate() error {
 	o.demo()
+	if len(o.Adv.Protect) == 0 && len(o.Adv.Weights) > 0 {
+		return usageErrorf("--lambda-weight weighs the heads of --protect columns: give --protect")
+	}
 	if len(o.Adv.Protect) > 0 {
 		if o.InitOnly {
 			return usageErrorf("--init-only trains nothing: it takes no --protect")
