@@ -147,6 +147,20 @@ type Config struct {
 	Seed uint64 `json:"seed"`
 }
 
+// WithDefaults returns c with its zero fields set to their defaults, as
+// NewHeads records it, or an error if c is not valid.
+func (c Config) WithDefaults() (Config, error) { return c.withDefaults() }
+
+// RecordedConfig returns the heads' Config from raw, the spec that
+// NewHeads returned (and run.json records).
+func RecordedConfig(raw json.RawMessage) (Config, error) {
+	var sp spec
+	if err := json.Unmarshal(raw, &sp); err != nil {
+		return Config{}, fmt.Errorf("minmax: heads spec: %w", err)
+	}
+	return sp.Config, nil
+}
+
 func (c Config) withDefaults() (Config, error) {
 	if c.Adversary == "" {
 		c.Adversary = DefaultAdversary

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -256,8 +257,21 @@ func (a *advFlags) groups(d *dataset.Dataset) []string {
 func trainSetting(ctx context.Context, ios *IOStreams, d *dataset.Dataset, cfg infomax.Config, a *advFlags, o *TrainOptions, s setting) (*settingResult, error) {
 	cfg.Seed = s.Seed
 	cfg = o.negativesFor(cfg, s.Lambda)
+	hc := minmax.Config{Adversary: a.Adversary, CriticSteps: a.criticStepsFor(cfg.Encoder), Delay: a.delayFor(cfg.Encoder), Warmup: a.Warmup, RawCodes: a.RawCodes, Unclamped: !a.clampFor(cfg.Encoder), Seed: s.Seed}
+	w, err := a.weights()
+	if err != nil {
+		return nil, err
+	}
+	for i, p := range a.Protect {
+		hc.Protect = append(hc.Protect, minmax.Protect{Attr: p, Lambda: w[i] * s.Lambda})
+	}
 	info, err := infomax.ReadRunInfo(s.Dir)
 	exists := err == nil
+	if exists {
+		if err := sameSettings(s.Dir, info, d, cfg, hc, o); err != nil {
+			return nil, err
+		}
+	}
 	if exists && info.Status == infomax.StatusDone {
 		if res, err := readSetting(s.Dir, len(a.Protect)); err == nil {
 			if !o.Quiet {
@@ -268,9 +282,6 @@ func trainSetting(ctx context.Context, ios *IOStreams, d *dataset.Dataset, cfg i
 	}
 	var run *infomax.Run
 	if exists {
-		if info.Data.Hash != d.Hash {
-			return nil, fmt.Errorf("%s: the run was trained on other data (sha256 %.12s…)", s.Dir, info.Data.Hash)
-		}
 		heads, err := minmax.HeadsFrom(info.Heads, d)
 		if err != nil {
 			return nil, err
@@ -282,14 +293,6 @@ func trainSetting(ctx context.Context, ios *IOStreams, d *dataset.Dataset, cfg i
 			return nil, err
 		}
 	} else {
-		hc := minmax.Config{Adversary: a.Adversary, CriticSteps: a.criticStepsFor(cfg.Encoder), Delay: a.delayFor(cfg.Encoder), Warmup: a.Warmup, RawCodes: a.RawCodes, Unclamped: !a.clampFor(cfg.Encoder), Seed: s.Seed}
-		w, err := a.weights()
-		if err != nil {
-			return nil, err
-		}
-		for i, p := range a.Protect {
-			hc.Protect = append(hc.Protect, minmax.Protect{Attr: p, Lambda: w[i] * s.Lambda})
-		}
 		heads, raw, err := minmax.NewHeads(hc, d, cfg.Code, cfg.Batch)
 		if err != nil {
 			if errors.Is(err, dataset.ErrNotFound) {
@@ -331,6 +334,70 @@ func trainSetting(ctx context.Context, ios *IOStreams, d *dataset.Dataset, cfg i
 		return nil, err
 	}
 	return &settingResult{Audit: res, Adversary: adv}, nil
+}
+
+// sameSettings returns an error if the existing run in dir was trained on
+// other data or with other settings than those asked for (cfg, hc, --epochs
+// and --max-rows), naming each setting that differs: resuming it, or
+// skipping it as done, would pass its figures off as the asked ones.
+func sameSettings(dir string, info infomax.RunInfo, d *dataset.Dataset, cfg infomax.Config, hc minmax.Config, o *TrainOptions) error {
+	if info.Data.Hash != d.Hash {
+		return fmt.Errorf("%s: the run was trained on other data (sha256 %.12s…, these data %.12s…); give another --out", dir, info.Data.Hash, d.Hash)
+	}
+	ran, err := minmax.RecordedConfig(info.Heads)
+	if err != nil {
+		return fmt.Errorf("%s: %s has no adversary heads (%v): it is not a run of --protect; give another --out", dir, infomax.RunFile, err)
+	}
+	asked, err := hc.WithDefaults()
+	if err != nil {
+		return err
+	}
+	diff := settingsDiff(info.Config, cfg)
+	diff = append(diff, settingsDiff(ran, asked)...)
+	diff = append(diff, settingsDiff(struct {
+		Epochs  int `json:"epochs"`
+		MaxRows int `json:"max_rows"`
+	}{info.Epochs, info.MaxRows}, struct {
+		Epochs  int `json:"epochs"`
+		MaxRows int `json:"max_rows"`
+	}{o.Epochs, o.MaxRows})...)
+	if len(diff) > 0 {
+		return &UsageError{Err: fmt.Errorf("%s: the run there was trained with other settings: %s; give another --out, or the run's own settings", dir, strings.Join(diff, ", "))}
+	}
+	return nil
+}
+
+// settingsDiff compares two values field by field through their JSON
+// forms: "name X (asked Y)" for each field whose value differs, X from
+// ran and Y from asked, "none" for a field that one of them lacks.
+func settingsDiff(ran, asked any) []string {
+	fields := func(v any) map[string]json.RawMessage {
+		m := map[string]json.RawMessage{}
+		if b, err := json.Marshal(v); err == nil {
+			json.Unmarshal(b, &m)
+		}
+		return m
+	}
+	r, a := fields(ran), fields(asked)
+	keys := slices.Sorted(maps.Keys(r))
+	for k := range a {
+		if _, ok := r[k]; !ok {
+			keys = append(keys, k)
+		}
+	}
+	show := func(m map[string]json.RawMessage, k string) string {
+		if v, ok := m[k]; ok {
+			return string(v)
+		}
+		return "none"
+	}
+	var out []string
+	for _, k := range keys {
+		if show(r, k) != show(a, k) {
+			out = append(out, fmt.Sprintf("%s %s (asked %s)", k, show(r, k), show(a, k)))
+		}
+	}
+	return out
 }
 
 func orDefault(s, def string) string {

@@ -107,6 +107,34 @@ func TestTrainAdversarialCompare(t *testing.T) {
 	if code != ExitOK || strings.Count(errOut, "done already, skipped") != 2 {
 		t.Errorf("second run: exit %d, stderr %q", code, errOut)
 	}
+	// Other data into the same folder are refused, naming both hashes.
+	b, _ := os.ReadFile(data)
+	data2 := filepath.Join(t.TempDir(), "planted2.csv")
+	os.WriteFile(data2, append(b, b[strings.IndexByte(string(b), '\n')+1:strings.Index(string(b), ",train\n")+7]...), 0o644)
+	other := slices.Clone(args)
+	other[2] = "table:" + data2
+	if _, errOut, code := runCtx(t, context.Background(), other...); code == ExitOK || !strings.Contains(errOut, "trained on other data") {
+		t.Errorf("other data: exit %d, stderr %q", code, errOut)
+	}
+	// Other settings into the same folder are refused, never skipped as
+	// done or resumed under the asked names: the table would show the
+	// first settings' figures.
+	for _, tc := range []struct {
+		extra []string
+		want  string
+	}{
+		{[]string{"--critic-steps", "3"}, "critic_steps 10 (asked 3)"},
+		{[]string{"--lr", "0.01"}, "lr 0.001 (asked 0.01)"},
+		{[]string{"--epochs", "3"}, "epochs 2 (asked 3)"},
+		// At λ = 0 the weight changes nothing (2 × 0 = 0): that run is
+		// skipped, and λ = 2's refused.
+		{[]string{"--lambda-weight", "s=2"}, `lambda-2: the run there was trained with other settings: protect [{"attr":"s","lambda":2}] (asked [{"attr":"s","lambda":4}])`},
+	} {
+		_, errOut, code = runCtx(t, context.Background(), append(slices.Clone(args), tc.extra...)...)
+		if code != ExitUsage || !strings.Contains(errOut, tc.want) || !strings.Contains(errOut, filepath.Join(out, "lambda-")) {
+			t.Errorf("%v: exit %d, stderr %q; want %d and %q", tc.extra, code, errOut, ExitUsage, tc.want)
+		}
+	}
 }
 
 // TestSweepSeeds runs a 2 × 2 sweep and checks its layout and table.

@@ -39,7 +39,8 @@ train/test split of a table without one — so every run of the sweep sees the
 same data, and miaudit train --seed 1 is not the sweep's seed-1 run (its
 writers or split differ). The sweep is resumable: run the same command again
 and finished runs are skipped, interrupted ones continue from their
-checkpoint. The comparison is
+checkpoint; a run folder trained on other data or with other settings
+(--critic-steps, --lr, --epochs…) is refused, naming them. The comparison is
 written to DIR/comparison.{txt,md,csv,json} and printed.`,
 		Example: `  # the styled-writers frontier: 6 weights × 3 seeds
   miaudit sweep --data styled-mnist --protect writer --lambda 0,0.1,0.3,1,3,10 --seeds 3 --out sweeps/writers

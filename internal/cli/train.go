@@ -163,7 +163,8 @@ protected attribute (see --adversary, --lambda, --critic-steps, --delay,
 estimate; a list of λ trains one run per λ in --out/lambda-<λ> and prints
 their comparison. Several --protect columns get a head each, every head
 weighing λ unless --lambda-weight COL=W makes it W·λ. Adversarial runs
-resume by running the same command again.
+resume by running the same command again; a folder holding a run trained on
+other data or with other settings is refused, naming the settings.
 
 For images at λ > 0, DIM's negatives also come from within the protected
 attributes (--negatives-within auto): each batch is groups of
