@@ -108,7 +108,10 @@ where <difference> is demographic_parity_difference, demographic_parity_ratio,
 equalized_odds_difference or equal_opportunity_difference (without .class, a
 multiclass target's worst class). A path compares the point estimate; with
 .ci_low or .ci_high appended, that confidence bound. OP is one of
-> >= < <= == !=. An undefined figure (null) fails its gate.`,
+> >= < <= == !=. An undefined figure (null) fails its gate. A path naming a
+column, attacker or estimator the audit is not asked to measure is refused
+before the audit runs; one the data leave out (re-identification of an
+attribute with few values, a class the test rows lack) after it.`,
 		Example: `  # the built-in example (synthetic writers), no files needed
   miaudit audit --example
 
@@ -258,9 +261,15 @@ func (o *AuditOptions) validate() error {
 		return usageErrorf("--format %q is not one of %s", o.Format, strings.Join(reports.Formats, ", "))
 	}
 	// Gates are parsed now, before any work; their paths are resolved
-	// against the result.
+	// against the result, and checked against what it will hold now.
 	var err error
 	if o.gates, err = gate.ParseAll(o.FailIf); err != nil {
+		return usageErrorf("--fail-if %w", err)
+	}
+	// A gate naming a column, attacker or estimator the audit will not
+	// measure is refused now, not after the audit's minutes of work.
+	plan := gate.Plan{Targets: o.Targets, Protected: o.Protected, Groups: o.Groups, Attackers: o.Attackers, Estimators: o.Estimators}
+	if err := gate.Precheck(o.gates, plan); err != nil {
 		return usageErrorf("--fail-if %w", err)
 	}
 	for _, flag := range []struct{ name, val string }{{"--embeddings", o.Embeddings}, {"--labels", o.Labels}} {

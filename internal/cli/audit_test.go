@@ -268,7 +268,7 @@ func TestAuditFailIfFlag(t *testing.T) {
 	})
 	// repeatable, and not split at commas (a StringArray, not a StringSlice)
 	exprs := []string{"utility.digit.accuracy < 0.97", "fairness.y.a,b.equalized_odds_difference.ci_high>0.05"}
-	cmd.SetArgs([]string{"--example", "--fail-if", exprs[0], "--fail-if", exprs[1]})
+	cmd.SetArgs([]string{"--example", "--target", "digit", "--target", "y", "--group", "a,b", "--fail-if", exprs[0], "--fail-if", exprs[1]})
 	if err := cmd.Execute(); err != nil {
 		t.Fatal(err)
 	}
@@ -356,11 +356,22 @@ func TestAuditFailIfErrors(t *testing.T) {
 			`miaudit: --fail-if "utilty.digit.accuracy < 0.9": unknown section "utilty" (want utility, leakage, fairness)`},
 		{"unknown suffix", "utility.digit.accuracy.ci_hi < 0.9", true,
 			`miaudit: --fail-if "utility.digit.accuracy.ci_hi < 0.9": unknown suffix "ci_hi" (want ci_low or ci_high)`},
-		{"unknown target", "utility.dgit.accuracy < 0.9", false,
+		// Names the audit will not measure are refused before it runs.
+		{"unknown target", "utility.dgit.accuracy < 0.9", true,
 			`miaudit: --fail-if "utility.dgit.accuracy < 0.9": unknown path utility.dgit.accuracy: no target "dgit" under utility (valid: digit)`},
 		// --estimators knn: no MINE figure; the linear attacker's bound and kNN are there
-		{"unknown estimator", "leakage.writer.mi.mine > 0.1", false,
+		{"unknown estimator", "leakage.writer.mi.mine > 0.1", true,
 			`miaudit: --fail-if "leakage.writer.mi.mine > 0.1": unknown path leakage.writer.mi.mine: no estimator "mine" under leakage.writer.mi (valid: barber-agakov.linear, knn)`},
+		// --attackers linear: no MLP attacker
+		{"unknown attacker", "leakage.sex.attackers.mlp.auc > 0.6", true,
+			`miaudit: --fail-if "leakage.sex.attackers.mlp.auc > 0.6": unknown path leakage.sex.attackers.mlp.auc: no probe "mlp" under leakage.sex.attackers (valid: linear)`},
+		// What the data decide is found after the audit: sex has two
+		// values, so re-identification is not measured on it; digit has
+		// no class 11.
+		{"re-identification not measured", "leakage.sex.reid.rank1 > 0.1", false,
+			`miaudit: --fail-if "leakage.sex.reid.rank1 > 0.1": unknown path leakage.sex.reid.rank1: no subsection "reid" under leakage.sex (valid: attackers, mi); re-identification was not measured: sex has 2 values, each shared by many rows: not identities (re-identification needs at least 10 distinct values)`},
+		{"unknown class", "fairness.digit.sex.class.11.demographic_parity_difference > 0.1", false,
+			`miaudit: --fail-if "fairness.digit.sex.class.11.demographic_parity_difference > 0.1": unknown path fairness.digit.sex.class.11.demographic_parity_difference: no class "11" under fairness.digit.sex.class (valid: 0, 1, 2, 3, 4, 5, 6, 7, 8, 9)`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			out := filepath.Join(dir, itoa(i)+".json")
