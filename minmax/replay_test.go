@@ -18,9 +18,7 @@ func TestReplayRing(t *testing.T) {
 	if _, _, ok := r.pick(0); ok {
 		t.Fatal("an empty ring picked a batch")
 	}
-	batch := func(v float32, l int) ([]float32, adversary.Labels) {
-		return []float32{v, v + 0.5}, adversary.Labels{l, l + 1}
-	}
+	batch := func(v float32, l int) ([]float32, adversary.Labels) { return []float32{v, v + 0.5}, adversary.Labels{l, l + 1} }
 	push := func(v float32, l int) { z, s := batch(v, l); r.push(z, s) }
 	push(1, 10) // A
 	push(2, 20) // B
