@@ -143,12 +143,6 @@ type Config struct {
 	// tests it hides less (a fresh probe's accuracy 0.63–0.65 against
 	// 0.57–0.59 at λ = 1, head seeds 2–4).
 	Unclamped bool `json:"unclamped,omitempty"`
-	// Replay keeps the codes and labels of the last Replay batches; the
-	// even-numbered head steps of an encoder step but the last train on
-	// one of them instead of the current batch, so that the head learns
-	// the attribute across batches rather than fitting the current one.
-	// 0 means none.
-	Replay int `json:"replay,omitempty"`
 	// Seed seeds the heads' initial weights and pairings.
 	Seed uint64 `json:"seed"`
 }
@@ -292,7 +286,7 @@ func build(sp spec, d *dataset.Dataset) ([]infomax.Head, error) {
 		heads = append(heads, &head{
 			attr: p.Attr, lambda: p.Lambda, delay: cfg.Delay, warmup: cfg.Warmup, k: cfg.CriticSteps, est: est, labels: labels,
 			s: make(adversary.Labels, sp.Batch), g: make([]float32, sp.Batch*sp.Code), b: sp.Batch, d: sp.Code,
-			unclamped: cfg.Unclamped, ring: newReplayRing(cfg.Replay, sp.Batch, sp.Code),
+			unclamped: cfg.Unclamped,
 		})
 		if !cfg.RawCodes {
 			h := heads[len(heads)-1].(*head)
@@ -318,8 +312,6 @@ type head struct {
 	// standard deviations; nil for raw codes.
 	z, gy []float32
 	sd    []float64
-	// ring holds the past batches of Config.Replay; nil for none.
-	ring *replayRing
 }
 
 // Columns implements infomax.Head: the head's estimate on the batch (its
@@ -352,20 +344,11 @@ func (h *head) Step(y []float32, rows []int, k int64, g []float32) ([]float64, e
 		z = h.z
 	}
 	v := math.NaN()
-	for i := range h.k {
-		zz, ss := z, h.s
-		if h.ring != nil && i%2 == 0 && i < h.k-1 {
-			if rz, rs, ok := h.ring.pick(k*int64(h.k) + int64(i)); ok {
-				zz, ss = rz, rs
-			}
-		}
+	for range h.k {
 		var err error
-		if v, err = h.est.Train(zz, ss); err != nil {
+		if v, err = h.est.Train(z, h.s); err != nil {
 			return nil, h.wrap(err)
 		}
-	}
-	if h.ring != nil {
-		h.ring.push(z, h.s)
 	}
 	lam := h.lambdaAt(k)
 	if lam > 0 && (h.unclamped || v > 0) {
@@ -399,26 +382,13 @@ func (h *head) wrap(err error) error {
 }
 
 // Save implements infomax.Head.
-func (h *head) Save(prefix string) error {
-	if h.ring != nil {
-		if err := h.ring.save(prefix + replaySuffix); err != nil {
-			return err
-		}
-	}
-	return h.est.Save(prefix + ".safetensors")
-}
+func (h *head) Save(prefix string) error { return h.est.Save(prefix + ".safetensors") }
 
 // Load implements infomax.Head.
 func (h *head) Load(prefix string) error {
 	est, err := adversary.Load(prefix + ".safetensors")
 	if err != nil {
 		return err
-	}
-	if h.ring != nil {
-		if err := h.ring.load(prefix + replaySuffix); err != nil {
-			est.Close()
-			return err
-		}
 	}
 	h.est.Close()
 	h.est = est

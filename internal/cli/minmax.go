@@ -57,7 +57,6 @@ type advFlags struct {
 	Warmup      int
 	Delay       string
 	RawCodes    bool
-	Replay      int
 	Clamp       string
 	Targets     []string
 	Groups      []string
@@ -75,7 +74,6 @@ func (a *advFlags) add(f *pflag.FlagSet) {
 	f.StringVar(&a.Delay, "delay", "auto", "`STEPS` trained with λ = 0 before it starts to rise (auto: 300 for images, 0 for tables)")
 	f.IntVar(&a.Warmup, "warmup", minmax.DefaultWarmup, "steps over which λ then rises linearly to its value")
 	f.BoolVar(&a.RawCodes, "raw-codes", false, "give the adversary heads the raw codes (default: standardised over the batch, as the audit's attackers see them)")
-	f.IntVar(&a.Replay, "head-replay", 0, "past `BATCHES` of codes kept for the heads: every other head step trains on one of them (0: none)")
 	f.StringVar(&a.Clamp, "clamp", "auto", "on: a head is silent on a step where its estimate on the batch is 0 or less; off: heard on every step (auto: on for images, off for tables)")
 	f.StringSliceVar(&a.Targets, "target", nil, "task `COLS` the final audit checks the code keeps (default: digit, label or class)")
 	f.StringSliceVar(&a.Groups, "group", nil, "fairness group `COLS` of the final audit (default: group, if present)")
@@ -104,9 +102,6 @@ func (a *advFlags) validate() error {
 		if n, err := strconv.Atoi(a.Delay); err != nil || n < 0 {
 			return usageErrorf("--delay %q: want auto or a number of steps ≥ 0", a.Delay)
 		}
-	}
-	if a.Replay < 0 {
-		return usageErrorf("--head-replay %d: want a number of batches ≥ 0", a.Replay)
 	}
 	if a.AuditRows < 100 {
 		return usageErrorf("--audit-rows %d: want at least 100", a.AuditRows)
@@ -262,7 +257,7 @@ func (a *advFlags) groups(d *dataset.Dataset) []string {
 func trainSetting(ctx context.Context, ios *IOStreams, d *dataset.Dataset, cfg infomax.Config, a *advFlags, o *TrainOptions, s setting) (*settingResult, error) {
 	cfg.Seed = s.Seed
 	cfg = o.negativesFor(cfg, s.Lambda)
-	hc := minmax.Config{Adversary: a.Adversary, CriticSteps: a.criticStepsFor(cfg.Encoder), Delay: a.delayFor(cfg.Encoder), Warmup: a.Warmup, RawCodes: a.RawCodes, Replay: a.Replay, Unclamped: !a.clampFor(cfg.Encoder), Seed: s.Seed}
+	hc := minmax.Config{Adversary: a.Adversary, CriticSteps: a.criticStepsFor(cfg.Encoder), Delay: a.delayFor(cfg.Encoder), Warmup: a.Warmup, RawCodes: a.RawCodes, Unclamped: !a.clampFor(cfg.Encoder), Seed: s.Seed}
 	w, err := a.weights()
 	if err != nil {
 		return nil, err

@@ -168,7 +168,6 @@ func TestAdversarialErrors(t *testing.T) {
 		{[]string{"train", "--data", "table:" + data, "--protect", "s", "--lambda", "-1"}, ExitUsage, "--lambda"},
 		{[]string{"train", "--data", "table:" + data, "--protect", "s", "--lambda", "1,1"}, ExitUsage, "1 twice"},
 		{[]string{"train", "--data", "table:" + data, "--protect", "s", "--adversary", "svm"}, ExitUsage, "--adversary"},
-		{[]string{"train", "--data", "table:" + data, "--protect", "s", "--head-replay", "-1"}, ExitUsage, "--head-replay -1"},
 		{[]string{"train", "--data", "table:" + data, "--label-columns", "task,s", "--protect", "nope", "--out", filepath.Join(t.TempDir(), "r")}, ExitUsage, `no attribute "nope"`},
 		{[]string{"train", "--data", "table:" + data, "--protect", "s", "--init-only"}, ExitUsage, "--init-only"},
 	} {
