@@ -354,13 +354,11 @@ func sameSettings(dir string, info infomax.RunInfo, d *dataset.Dataset, cfg info
 	}
 	diff := settingsDiff(info.Config, cfg)
 	diff = append(diff, settingsDiff(ran, asked)...)
-	diff = append(diff, settingsDiff(struct {
+	type length struct {
 		Epochs  int `json:"epochs"`
 		MaxRows int `json:"max_rows"`
-	}{info.Epochs, info.MaxRows}, struct {
-		Epochs  int `json:"epochs"`
-		MaxRows int `json:"max_rows"`
-	}{o.Epochs, o.MaxRows})...)
+	}
+	diff = append(diff, settingsDiff(length{info.Epochs, info.MaxRows}, length{o.Epochs, o.MaxRows})...)
 	if len(diff) > 0 {
 		return &UsageError{Err: fmt.Errorf("%s: the run there was trained with other settings: %s; give another --out, or the run's own settings", dir, strings.Join(diff, ", "))}
 	}
@@ -379,12 +377,13 @@ func settingsDiff(ran, asked any) []string {
 		return m
 	}
 	r, a := fields(ran), fields(asked)
-	keys := slices.Sorted(maps.Keys(r))
+	keys := slices.Collect(maps.Keys(r))
 	for k := range a {
 		if _, ok := r[k]; !ok {
 			keys = append(keys, k)
 		}
 	}
+	slices.Sort(keys) // map order would vary the message between runs
 	show := func(m map[string]json.RawMessage, k string) string {
 		if v, ok := m[k]; ok {
 			return string(v)
