@@ -105,7 +105,18 @@ type Config struct {
 	EMA float64 `json:"ema,omitempty"`
 	// Tau is SMILE's clip τ; 0 means DefaultTau. Used by BoundSMILE only.
 	Tau float64 `json:"tau,omitempty"`
+	// EncoderTerm chooses the term EncoderGrad hands the encoder of a GRL
+	// head: "" the head's own (minus its cross-entropy, which the encoder
+	// then raises), TermEntropy minus the entropy of q(·|z), which the
+	// encoder then raises (maximum-entropy adversarial representation
+	// learning, Roy & Boddeti, CVPR 2019). Training and estimates are the
+	// same for both.
+	EncoderTerm string `json:"encoder_term,omitempty"`
 }
+
+// TermEntropy is the maximum-entropy encoder term of a GRL head
+// (Config.EncoderTerm).
+const TermEntropy = "entropy"
 
 // withDefaults returns c with its zero fields set and checks it.
 func (c Config) withDefaults() (Config, error) {
@@ -127,6 +138,15 @@ func (c Config) withDefaults() (Config, error) {
 		}
 	default:
 		return c, fmt.Errorf("adversary: unknown bound %q", c.Bound)
+	}
+	switch c.EncoderTerm {
+	case "":
+	case TermEntropy:
+		if c.Bound != BoundGRL {
+			return c, fmt.Errorf("adversary: encoder term %q needs the grl bound, not %s", c.EncoderTerm, c.Bound)
+		}
+	default:
+		return c, fmt.Errorf("adversary: unknown encoder term %q (want %q or none)", c.EncoderTerm, TermEntropy)
 	}
 	if c.Bound != BoundCLUB && c.Bound != BoundGRL && c.Critic != CriticConcat && c.Critic != CriticSeparable {
 		return c, fmt.Errorf("adversary: unknown critic %q", c.Critic)

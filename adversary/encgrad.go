@@ -37,7 +37,10 @@ type encoderMachine struct {
 //   - club: the CLUB value mean_i log q(s_i|z_i) − mean_i Σ_c p̂_c log q(c|z_i),
 //     p̂ the batch's label shares (discrete S only);
 //   - grl: mean_i log q(s_i|z_i), minus the classifier's cross-entropy:
-//     descending it raises the cross-entropy, as a gradient reversal layer.
+//     descending it raises the cross-entropy, as a gradient reversal layer;
+//     with Config.EncoderTerm TermEntropy, mean_i Σ_c q(c|z_i) log q(c|z_i),
+//     minus the mean entropy of the classifier's posteriors: descending it
+//     makes them flatter, whatever the true labels.
 //
 // It returns an error for inputs of the wrong size, a continuous S with
 // club, or a non-finite term.
@@ -117,7 +120,7 @@ func newEncoderMachine(cfg Config, dt tensor.Dtype) (*encoderMachine, error) {
 	}
 	em := &encoderMachine{m: m}
 	var e nn.Exprs
-	switch m.cfg.Bound {
+	switch m.cfg.Bound + m.cfg.EncoderTerm {
 	case BoundCLUB:
 		if m.logq == nil {
 			return nil, fmt.Errorf("adversary: club: no encoder term for a continuous S")
@@ -127,6 +130,9 @@ func newEncoderMachine(cfg Config, dt tensor.Dtype) (*encoderMachine, error) {
 		w := G.NewMatrix(m.g, m.dt, G.WithShape(m.n, k), G.WithName("club.shares"), G.WithValue(em.margW))
 		// −loss = mean_i log q(s_i|z_i).
 		em.obj = e.Sub(e.Neg(m.loss), e.Sum(e.Hadamard(m.logq, w)))
+	case BoundGRL + TermEntropy:
+		// −H(q(·|z_i)) averaged over rows: Σ_{i,c} q log q / n.
+		em.obj = e.Mul(e.Sum(e.Hadamard(e.Exp(m.logq), m.logq)), scalar(m.dt, 1/float64(m.n)))
 	default:
 		em.obj = e.Neg(m.loss)
 	}

@@ -3,6 +3,7 @@ package adversary
 import (
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 )
 
@@ -20,6 +21,7 @@ func TestEncoderGradMatchesFiniteDifferences(t *testing.T) {
 		{Bound: BoundSMILE, DZ: 3, Classes: 4, Batch: 6, Hidden: []int{5}, Out: 4},
 		{Bound: BoundCLUB, DZ: 3, Classes: 4, Batch: 6, Hidden: []int{5}},
 		{Bound: BoundGRL, DZ: 3, Classes: 4, Batch: 6, Hidden: []int{5}},
+		{Bound: BoundGRL, EncoderTerm: TermEntropy, DZ: 3, Classes: 4, Batch: 6, Hidden: []int{5}},
 		{Bound: BoundDV, DZ: 3, Classes: 40, Embed: 3, Batch: 6, Hidden: []int{5}},
 	} {
 		e := float64Estimator(t, cfg, 3)
@@ -67,9 +69,13 @@ func TestEncoderGradMatchesFiniteDifferences(t *testing.T) {
 // on the batch must fall — the encoder's gradient points to a lower
 // estimate of I(Z;S), for every head including MINE's corrected gradient.
 func TestEncoderGradDescends(t *testing.T) {
-	for _, bound := range []string{BoundMINE, BoundDV, BoundNWJ, BoundInfoNCE, BoundSMILE, BoundCLUB, BoundGRL} {
+	for _, bound := range []string{BoundMINE, BoundDV, BoundNWJ, BoundInfoNCE, BoundSMILE, BoundCLUB, BoundGRL, BoundGRL + "+" + TermEntropy} {
 		rng := rand.New(rand.NewPCG(4, 4))
-		e, err := New(Config{Bound: bound, DZ: 4, Classes: 3, Batch: 32, Hidden: []int{16}}, rng)
+		cfg := Config{Bound: bound, DZ: 4, Classes: 3, Batch: 32, Hidden: []int{16}}
+		if b, term, ok := strings.Cut(bound, "+"); ok {
+			cfg.Bound, cfg.EncoderTerm = b, term
+		}
+		e, err := New(cfg, rng)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -119,6 +125,45 @@ func TestEncoderGradDescends(t *testing.T) {
 	}
 }
 
+// TestEncoderGradEntropyTerm checks the maximum-entropy term against hand
+// calculations. A linear head (no hidden layer) with zero weights and
+// biases has q(·|z) uniform over its K = 5 classes for every z: the term,
+// minus the entropy, is −log 5 = −1.6094 and its gradient is 0 (the
+// entropy is at its maximum). With biases (log 4, 0, 0, 0, 0) and zero
+// weights, q = (4, 1, 1, 1, 1)/8 for every row: the term is
+// 0.5·log 0.5 + 4·0.125·log 0.125 = −0.3466 − 1.0397 = −1.3863 (= −log 4),
+// whatever the labels.
+func TestEncoderGradEntropyTerm(t *testing.T) {
+	cfg := Config{Bound: BoundGRL, EncoderTerm: TermEntropy, DZ: 3, Classes: 5, Batch: 4, Hidden: []int{}}
+	e := float64Estimator(t, cfg, 1)
+	defer e.Close()
+	for _, tc := range []struct {
+		bias0, want float64
+	}{{0, -math.Log(5)}, {math.Log(4), -math.Log(4)}} {
+		for _, p := range e.m.params.Nodes() {
+			d := p.Value().Data().([]float64)
+			clear(d)
+			if len(d) == cfg.Classes && strings.Contains(p.Name(), "b") {
+				d[0] = tc.bias0
+			}
+		}
+		z := []float32{1, -2, 0.5, 0, 3, 1, -1, -1, 2, 0.25, 0, -4}
+		dz := make([]float32, len(z))
+		got, err := e.encoderGradAt(z, Labels{0, 1, 2, 4}, dz)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if math.Abs(got-tc.want) > 1e-9 {
+			t.Errorf("bias %.4f: term %.6f, want %.6f", tc.bias0, got, tc.want)
+		}
+		for i, g := range dz {
+			if g != 0 {
+				t.Fatalf("bias %.4f: ∂term/∂z[%d] = %v with zero weights, want 0", tc.bias0, i, g)
+			}
+		}
+	}
+}
+
 func TestEncoderGradErrors(t *testing.T) {
 	e, err := New(Config{Bound: BoundCLUB, DZ: 2, DS: 2, Batch: 4}, rand.New(rand.NewPCG(1, 1)))
 	if err != nil {
@@ -133,5 +178,11 @@ func TestEncoderGradErrors(t *testing.T) {
 	}
 	if _, err := New(Config{Bound: BoundGRL, DZ: 2, DS: 2}, rand.New(rand.NewPCG(1, 1))); err == nil {
 		t.Error("grl with a continuous S: no error")
+	}
+	if _, err := New(Config{Bound: BoundCLUB, EncoderTerm: TermEntropy, DZ: 2, Classes: 2}, rand.New(rand.NewPCG(1, 1))); err == nil {
+		t.Error("the entropy term with club: no error")
+	}
+	if _, err := New(Config{Bound: BoundGRL, EncoderTerm: "uniform", DZ: 2, Classes: 2}, rand.New(rand.NewPCG(1, 1))); err == nil {
+		t.Error("an unknown encoder term: no error")
 	}
 }

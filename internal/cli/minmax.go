@@ -588,7 +588,7 @@ func writeComparison(w io.Writer, dir string, a *advFlags, lambdas []float64, re
 }
 
 func boundOf(adv string) string {
-	if adv == minmax.GRL {
+	if adv == minmax.GRL || adv == minmax.MaxEnt {
 		return "lower, batch H(S) − CE"
 	}
 	return adversary.BoundTypeOf(adv)

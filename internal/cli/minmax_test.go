@@ -299,6 +299,28 @@ func TestDelayFlag(t *testing.T) {
 	}
 }
 
+// TestAdversaryFlag pins --adversary: GRL by default, every head of
+// minmax.Adversaries (maxent among them) taken as it is, anything else a
+// usage error naming the flag.
+func TestAdversaryFlag(t *testing.T) {
+	if got := parseTrain(t).Adv.Adversary; got != "grl" {
+		t.Errorf("--adversary default %q, want grl", got)
+	}
+	for _, name := range []string{"mine", "nwj", "infonce", "club", "grl", "maxent"} {
+		a := advFlags{Adversary: name, CriticSteps: "auto", Delay: "auto", Clamp: "auto", AuditRows: 100}
+		if err := a.validate(); err != nil {
+			t.Errorf("--adversary %s: %v", name, err)
+		}
+	}
+	for _, bad := range []string{"auto", "GRL", "gan", "maxent,grl"} {
+		a := advFlags{Adversary: bad, CriticSteps: "auto", Delay: "auto", Clamp: "auto", AuditRows: 100}
+		var ue *UsageError
+		if err := a.validate(); !errors.As(err, &ue) || !strings.Contains(err.Error(), "--adversary") {
+			t.Errorf("--adversary %s: got %v, want a usage error naming --adversary", bad, err)
+		}
+	}
+}
+
 // TestCriticStepsFlag pins --critic-steps: auto gives 15 head steps per
 // encoder step to a conv encoder (images) and 10 to an MLP encoder
 // (tables); a number is taken as it is; anything else is a usage error.

@@ -101,7 +101,7 @@ func (p *Provenance) ParamKeys() []string { return slices.Sorted(maps.Keys(p.Par
 // the codes reveal of one protected attribute.
 type AdversaryEstimate struct {
 	// Attribute is the protected attribute; Adversary the head (mine,
-	// nwj, infonce, club, grl) and Bound its bound type.
+	// nwj, infonce, club, grl, maxent) and Bound its bound type.
 	Attribute string
 	Adversary string
 	Bound     string
