@@ -39,6 +39,14 @@
 #   writers' styles drawn again)
 #   λ = 0                    0.795 ± 0.011 0.885 ± 0.005        0.720    3.308
 #   λ = 1, grouped           0.813 ± 0.014 0.442 ± 0.011        0.211   −0.530
+#   not run here either, λ = 1, grouped, with --critic-steps 17, then with
+#   --adversary maxent (15 and 17 steps); seeds 0–2 / seeds 3–5:
+#   GRL, 17 steps            0.806 ± 0.033 0.450 ± 0.029        0.227   −0.645
+#                            0.792 ± 0.009 0.438 ± 0.029        0.217   −0.544
+#   maxent, 15 steps         0.852 ± 0.006 0.447 ± 0.065        0.165   −0.867
+#                            0.826 ± 0.010 0.474 ± 0.034        0.171   −0.795
+#   maxent, 17 steps         0.837 ± 0.002 0.484 ± 0.086        0.189   −0.721
+#                            0.810 ± 0.014 0.497 ± 0.118        0.191   −0.783
 #
 #   (a) measured with 5 head steps; at λ = 0 the head does not touch the
 #       encoder, so only this column depends on the steps.

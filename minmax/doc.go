@@ -47,7 +47,10 @@
 //   - with the GRL head at λ = 0.3: 7 steps 0.915/0.620, 10 steps
 //     0.907/0.515, 20 steps 0.856/0.467;
 //   - at λ = 1: 7 steps 0.892/0.545, 15 steps 0.844/0.428, 20 steps
-//     0.756/0.356 (past 15 steps the digit goes fast);
+//     0.756/0.356 (past 15 steps the digit goes fast); 17 steps over the
+//     6 seeds below: 0.806/0.450 (−3.6 points, −48.3 %) on seeds 0–2, seed
+//     2 losing 6.3 points, and 0.792/0.438 (−0.3, −50.5 %) on seeds 3–5,
+//     worse than 15 steps on both counts;
 //   - 15 steps at λ = 1.25: 0.833/0.402; at λ = 1.5 with 12 steps
 //     0.839/0.438; at λ = 2: 0.806/0.409;
 //   - 15 steps at λ = 1.1: 0.842/0.447;
@@ -70,7 +73,9 @@
 //     with 15 steps over the 6 seeds of the GRL figures below, 0.852/0.447
 //     (−48.6 %) on seeds 0–2 and 0.826/0.474 (−46.4 %) on seeds 3–5, more
 //     digit and less hiding than GRL's 15 steps, with a wider spread (cuts
-//     from 40.5 % to 53.7 % by seed, GRL's from 48.6 % to 51.5 %); with 17
+//     from 40.5 % to 53.7 % by seed, GRL's from 48.6 % to 51.5 %) and a
+//     lower rank-1 re-identification (0.165 and 0.171 against 0.220 and
+//     0.211); with 17
 //     steps 0.837/0.484 (−44.4 %) and 0.810/0.497 (−43.8 %): four seeds
 //     cut 48–52 %, two only 33.5 % and 27.9 %, while the training head's
 //     estimate (−0.6 to −0.9 nats) looked the same on all six. On seed 0
