@@ -120,8 +120,8 @@ func newEncoderMachine(cfg Config, dt tensor.Dtype) (*encoderMachine, error) {
 	}
 	em := &encoderMachine{m: m}
 	var e nn.Exprs
-	switch m.cfg.Bound + m.cfg.EncoderTerm {
-	case BoundCLUB:
+	switch {
+	case m.cfg.Bound == BoundCLUB:
 		if m.logq == nil {
 			return nil, fmt.Errorf("adversary: club: no encoder term for a continuous S")
 		}
@@ -130,7 +130,7 @@ func newEncoderMachine(cfg Config, dt tensor.Dtype) (*encoderMachine, error) {
 		w := G.NewMatrix(m.g, m.dt, G.WithShape(m.n, k), G.WithName("club.shares"), G.WithValue(em.margW))
 		// −loss = mean_i log q(s_i|z_i).
 		em.obj = e.Sub(e.Neg(m.loss), e.Sum(e.Hadamard(m.logq, w)))
-	case BoundGRL + TermEntropy:
+	case m.cfg.EncoderTerm == TermEntropy: // GRL only (withDefaults)
 		// −H(q(·|z_i)) averaged over rows: Σ_{i,c} q log q / n.
 		em.obj = e.Mul(e.Sum(e.Hadamard(e.Exp(m.logq), m.logq)), scalar(m.dt, 1/float64(m.n)))
 	default:

@@ -7,6 +7,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strings"
 
 	"github.com/miaudit/miaudit/adversary"
 	"github.com/miaudit/miaudit/dataset"
@@ -176,7 +177,7 @@ func (c Config) withDefaults() (Config, error) {
 		c.Adversary = DefaultAdversary
 	}
 	if !slices.Contains(Adversaries, c.Adversary) {
-		return c, fmt.Errorf("minmax: unknown adversary %q (want mine, nwj, infonce, club, grl or maxent)", c.Adversary)
+		return c, fmt.Errorf("minmax: unknown adversary %q (want one of %s)", c.Adversary, strings.Join(Adversaries, ", "))
 	}
 	if c.CriticSteps == 0 {
 		c.CriticSteps = DefaultCriticSteps
