@@ -333,7 +333,7 @@ func (sw *styleWarp) apply(dst, src, tmp []float32) {
 			var p float64
 			if sw.warping {
 				u := float64(x) - sw.cx - float64(sw.st.DX)
-				p = bilinear(img, h, w, sy, sw.cx+(u+sw.st.Shear*v)*sw.invS)
+				p = Bilinear(img, h, w, sy, sw.cx+(u+sw.st.Shear*v)*sw.invS)
 			} else {
 				p = float64(img[y*w+x])
 			}
@@ -342,9 +342,9 @@ func (sw *styleWarp) apply(dst, src, tmp []float32) {
 	}
 }
 
-// bilinear samples the h × w image img at row sy, column sx by bilinear
+// Bilinear samples the h × w image img at row sy, column sx by bilinear
 // interpolation, pixels outside the image being 0.
-func bilinear(img []float32, h, w int, sy, sx float64) float64 {
+func Bilinear(img []float32, h, w int, sy, sx float64) float64 {
 	y0, x0 := math.Floor(sy), math.Floor(sx)
 	fy, fx := sy-y0, sx-x0
 	iy, ix := int(y0), int(x0)

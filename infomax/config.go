@@ -68,6 +68,12 @@ type Config struct {
 	// the whole batch.
 	NegGroup   int      `json:"neg_group,omitempty"`
 	NegColumns []string `json:"neg_columns,omitempty"`
+	// Augment, if not zero, makes local DIM cross-view (conv encoder
+	// only): the code of each image is scored against the local features
+	// of a randomly transformed copy of the batch (see Augment). Global
+	// DIM and the codes the heads and the audit see are those of the
+	// images as they are.
+	Augment Augment `json:"augment,omitzero"`
 	// Seed seeds the initial weights and every random draw of training.
 	Seed uint64 `json:"seed"`
 }
@@ -161,6 +167,14 @@ func (c Config) Validate() error {
 		}
 	} else if len(c.NegColumns) > 0 {
 		return fmt.Errorf("infomax: negatives within %v need a group size", c.NegColumns)
+	}
+	if !c.Augment.IsZero() {
+		if c.Encoder != ConvEncoder || c.Beta == 0 {
+			return fmt.Errorf("infomax: augmentation needs the conv encoder's local DIM (β > 0)")
+		}
+		if err := c.Augment.Validate(); err != nil {
+			return err
+		}
 	}
 	if c.Clip < 0 {
 		return fmt.Errorf("infomax: gradient clip %g: want non-negative", c.Clip)

@@ -73,16 +73,10 @@ func (e *encoder) forward(x *G.Node) (y *G.Node, maps []*G.Node, err error) {
 		y, err = e.mlp.Forward(x)
 		return y, nil, err
 	}
-	h := x
-	for _, c := range e.convs {
-		if h, err = c.Forward(h); err != nil {
-			return nil, nil, err
-		}
-		if h, err = e.cfg.activation()(h); err != nil {
-			return nil, nil, err
-		}
-		maps = append(maps, h)
+	if maps, err = e.features(x, len(e.convs)); err != nil {
+		return nil, nil, err
 	}
+	h := maps[len(maps)-1]
 	s := h.Shape()
 	flat, err := G.Reshape(h, tensor.Shape{s[0], s[1] * s[2] * s[3]})
 	if err != nil {
@@ -90,6 +84,22 @@ func (e *encoder) forward(x *G.Node) (y *G.Node, maps []*G.Node, err error) {
 	}
 	y, err = e.fc.Forward(flat)
 	return y, maps, err
+}
+
+// features returns the outputs of the conv encoder's first n layers on x,
+// each after its activation.
+func (e *encoder) features(x *G.Node, n int) (maps []*G.Node, err error) {
+	h := x
+	for _, c := range e.convs[:n] {
+		if h, err = c.Forward(h); err != nil {
+			return nil, err
+		}
+		if h, err = e.cfg.activation()(h); err != nil {
+			return nil, err
+		}
+		maps = append(maps, h)
+	}
+	return maps, nil
 }
 
 func (e *encoder) modules() []nn.Module {
@@ -132,6 +142,8 @@ type Stats struct {
 type Trainer struct {
 	cfg                   Config
 	x, view, prior, gy    *tensor.Dense
+	xl                    *tensor.Dense // the local view of cross-view DIM
+	scratch               []float32
 	codes                 *Encoder // forward-only copy for Codes
 	enc                   *encoder
 	params, encParams     *nn.Params
@@ -190,6 +202,17 @@ func NewTrainerWith(cfg Config, opt TrainerOptions) (*Trainer, error) {
 	case ConvEncoder:
 		if cfg.Beta > 0 {
 			lm := maps[cfg.LocalLayer]
+			if !cfg.Augment.IsZero() {
+				// Cross-view DIM: the local features are those of a
+				// transformed copy of the batch, set by StepWith.
+				var xl *G.Node
+				xl, t.xl = inputNode(g, "x_local", cfg.Batch, cfg.Input)
+				lmaps, err := t.enc.features(xl, cfg.LocalLayer+1)
+				if err != nil {
+					return nil, err
+				}
+				lm = lmaps[cfg.LocalLayer]
+			}
 			s := lm.Shape()
 			p := s[2] * s[3]
 			c, err := nn.NewConv2d(g, "critic.local", s[1], cfg.Embed, 1, rng, &nn.Conv2dOptions{NoBias: true})
@@ -342,8 +365,14 @@ func (t *Trainer) Step(x []float32, rng *rand.Rand) (Stats, error) { return t.St
 // gradient. It needs a trainer built with CodeGrad. The returned Loss does
 // not include the heads' terms.
 func (t *Trainer) StepWith(x, g []float32, rng *rand.Rand) (Stats, error) {
+	return t.StepViews(x, x, g, rng)
+}
+
+// StepViews is StepWith with the code computed from x and the local view
+// of cross-view DIM drawn from src, the images x is a view of.
+func (t *Trainer) StepViews(x, src, g []float32, rng *rand.Rand) (Stats, error) {
 	b, d := t.cfg.Batch, t.cfg.InputSize()
-	if len(x) != b*d {
+	if len(x) != b*d || len(src) != b*d {
 		return Stats{}, fmt.Errorf("infomax: batch of %d values, want %d examples of %d", len(x), b, d)
 	}
 	if t.gy != nil {
@@ -360,6 +389,13 @@ func (t *Trainer) StepWith(x, g []float32, rng *rand.Rand) (Stats, error) {
 		return Stats{}, fmt.Errorf("infomax: a code gradient needs a trainer built with CodeGrad")
 	}
 	copy(t.x.Data().([]float32), x)
+	if t.xl != nil {
+		in := t.cfg.Input
+		if t.scratch == nil {
+			t.scratch = make([]float32, in[1]*in[2])
+		}
+		t.cfg.Augment.apply(t.xl.Data().([]float32), src, b, in[0], in[1], in[2], rng, t.scratch)
+	}
 	if t.view != nil {
 		corrupt(t.view.Data().([]float32), x, b, d, t.cfg.Corrupt, rng)
 	}

@@ -81,10 +81,20 @@ func logFigures(t *testing.T, dir string) [][]string {
 
 // TestResumeIsExact interrupts a run after step 3 of 8 and resumes it: the
 // encoder's bytes and every logged figure equal those of an uninterrupted
-// run with the same seed.
+// run with the same seed, with and without cross-view DIM (whose
+// transformations are drawn anew at every step).
 func TestResumeIsExact(t *testing.T) {
+	both := AffineAugment
+	both.Both = true
+	for name, aug := range map[string]Augment{"plain": {}, "cross-view": AffineAugment, "both views": both} {
+		cfg := tinyConv(3)
+		cfg.Augment = aug
+		t.Run(name, func(t *testing.T) { testResumeIsExact(t, cfg) })
+	}
+}
+
+func testResumeIsExact(t *testing.T, cfg Config) {
 	data := blobImages(t, 34, 1) // 24 train rows: 4 steps per epoch
-	cfg := tinyConv(3)
 	opts := RunOptions{Data: data, Spec: "blobs", Epochs: 2, CheckpointEvery: 2, Version: "test"}
 
 	opts.Dir = filepath.Join(t.TempDir(), "straight")
@@ -228,6 +238,14 @@ func TestEncoderMatchesTrainer(t *testing.T) {
 	leaky := tinyConv(2)
 	leaky.Slope = 0.2
 	t.Run("leaky", func(t *testing.T) { encoderMatchesTrainer(t, leaky) })
+}
+
+func maxDiff(a, b []float32) float64 {
+	d := 0.0
+	for i := range a {
+		d = max(d, math.Abs(float64(a[i]-b[i])))
+	}
+	return d
 }
 
 func encoderMatchesTrainer(t *testing.T, cfg Config) {

@@ -372,6 +372,10 @@ func (r *Run) Train(ctx context.Context, report func(Progress)) error {
 	}
 	d := r.data.Size()
 	batch := make([]float32, cfg.Batch*d)
+	var vbatch, vtmp []float32
+	if cfg.Augment.Both {
+		vbatch, vtmp = make([]float32, cfg.Batch*d), make([]float32, cfg.Input[1]*cfg.Input[2])
+	}
 	var codes, grad []float32
 	if len(r.heads) > 0 {
 		codes, grad = make([]float32, cfg.Batch*cfg.Code), make([]float32, cfg.Batch*cfg.Code)
@@ -405,10 +409,17 @@ func (r *Run) Train(ctx context.Context, report func(Progress)) error {
 		}
 		var figs []float64
 		var err error
+		xb := batch // the code's view
+		if cfg.Augment.Both {
+			// The code's view: each image transformed by a draw of its own.
+			in := cfg.Input
+			cfg.Augment.apply(vbatch, batch, cfg.Batch, in[0], in[1], in[2], rand.New(rand.NewPCG(cfg.Seed, uint64(k)^0x76696577<<32)), vtmp) // "view"
+			xb = vbatch
+		}
 		if len(r.heads) > 0 {
 			// The heads train on the codes under the current weights,
 			// then give the encoder their gradients.
-			if err = r.tr.Codes(batch, codes); err == nil {
+			if err = r.tr.Codes(xb, codes); err == nil {
 				clear(grad)
 				for _, h := range r.heads {
 					var f []float64
@@ -421,7 +432,7 @@ func (r *Run) Train(ctx context.Context, report func(Progress)) error {
 		}
 		var st Stats
 		if err == nil {
-			st, err = r.tr.StepWith(batch, grad, rand.New(rand.NewPCG(cfg.Seed, uint64(k)^0x73746570<<32))) // "step"
+			st, err = r.tr.StepViews(xb, batch, grad, rand.New(rand.NewPCG(cfg.Seed, uint64(k)^0x73746570<<32))) // "step"
 		}
 		if err != nil {
 			_ = flush()

@@ -568,3 +568,49 @@ func TestLambdaWeightFlag(t *testing.T) {
 		t.Errorf("sweep: exit %d, stderr %q", code, errOut)
 	}
 }
+
+// TestAugmentFlag checks --augment: the named set, explicit pairs (the
+// fields not named stay 0), and usage errors naming the flag.
+func TestAugmentFlag(t *testing.T) {
+	image, table := []int{1, 28, 28}, []int{12}
+	both, lessInk := infomax.AffineAugment, infomax.AffineAugment
+	both.Both, lessInk.Ink = true, 0.1
+	for _, tc := range []struct {
+		args []string
+		want infomax.Augment
+	}{
+		{[]string{"--augment", "none"}, infomax.Augment{}},
+		{[]string{"--augment", "affine"}, infomax.AffineAugment},
+		{[]string{"--augment", "shift=2,ink=0.3"}, infomax.Augment{Shift: 2, Ink: 0.3}},
+		{[]string{"--augment", "shift=2,both"}, infomax.Augment{Shift: 2, Both: true}},
+		{[]string{"--augment", "affine,both"}, both},
+		{[]string{"--augment", "affine,ink=0.1"}, lessInk},
+		{[]string{"--augment", "rotate=10,shear=0.1,scale=0.2,shift=1,ink=0.5,stroke=1"}, infomax.Augment{Rotate: 10, Shear: 0.1, Scale: 0.2, Shift: 1, Ink: 0.5, Stroke: 1}},
+	} {
+		c, err := parseTrain(t, tc.args...).config(image)
+		if err != nil {
+			t.Fatalf("%v: %v", tc.args, err)
+		}
+		if c.Augment != tc.want {
+			t.Errorf("%v: %+v, want %+v", tc.args, c.Augment, tc.want)
+		}
+	}
+	for _, tc := range []struct {
+		args  []string
+		shape []int
+	}{
+		{[]string{"--augment", "blur"}, image},
+		{[]string{"--augment", "shift"}, image},
+		{[]string{"--augment", "shift=x"}, image},
+		{[]string{"--augment", "shift=NaN"}, image},
+		{[]string{"--augment", "shift=2,"}, image},
+		{[]string{"--augment", "both"}, image},
+		{[]string{"--augment", "scale=1.5"}, image},
+		{[]string{"--augment", "affine", "--data", "table:x.csv"}, table},
+	} {
+		var ue *UsageError
+		if _, err := parseTrain(t, tc.args...).config(tc.shape); !errors.As(err, &ue) || !strings.Contains(err.Error(), "--augment") {
+			t.Errorf("%v: got %v, want a usage error naming --augment", tc.args, err)
+		}
+	}
+}

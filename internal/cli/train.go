@@ -115,6 +115,7 @@ type TrainOptions struct {
 	Slope    string
 	NegCol   string
 	NegGroup int
+	Augment  string
 	InitOnly bool
 	Quiet    bool
 
@@ -250,6 +251,7 @@ func (o *TrainOptions) addModelFlags(f *pflag.FlagSet) {
 	f.IntVar(&o.Code, "code", def.Code, "width of the code")
 	f.StringVar(&o.NegCol, "negatives-within", "auto", "draw DIM's negatives from rows that share the attribute `COLS` (batches of groups of --negatives-group such rows); none: from the whole batch (auto: the --protect columns for images when λ > 0, else none)")
 	f.IntVar(&o.NegGroup, "negatives-group", 8, "rows per group of --negatives-within (dividing --batch)")
+	f.StringVar(&o.Augment, "augment", "none", "cross-view local DIM on images transformed by `SPEC`: none, affine (rotation 15°, shear 0.2, scale ±0.1, shift 3 px, ink ±0.4, stroke 0.5), or key=value pairs of rotate, shear, scale, shift, ink, stroke separated by commas; add \",both\" to transform the code's view too")
 	f.StringVar(&o.Est, "estimator", def.Estimator, "MI estimator: "+strings.Join(infomax.Estimators, ", "))
 	f.Float64Var(&o.Alpha, "alpha", def.Alpha, "weight of global DIM (images)")
 	f.Float64Var(&o.Beta, "beta", def.Beta, "weight of local DIM (images) or of the view objective (tables)")
@@ -364,6 +366,13 @@ func (o *TrainOptions) config(shape []int) (infomax.Config, error) {
 	}
 	if grouped := len(c.NegColumns) > 0 || o.autoGroups(c.Encoder); grouped && (o.NegGroup < 2 || o.Batch%o.NegGroup != 0) {
 		return c, usageErrorf("--negatives-group %d: want at least 2, dividing --batch %d", o.NegGroup, o.Batch)
+	}
+	aug, err := parseAugment(o.Augment)
+	if err != nil {
+		return c, err
+	}
+	if c.Augment = aug; !aug.IsZero() && c.Encoder != infomax.ConvEncoder {
+		return c, usageErrorf("--augment %q: transformations are for images; tables have none", o.Augment)
 	}
 	if c.Encoder == infomax.ConvEncoder {
 		c.Channels = o.Channels
@@ -590,4 +599,40 @@ func adversarialRun(ctx context.Context, o *TrainOptions) error {
 			orDefault(o.Adv.Adversary, minmax.DefaultAdversary), p, finalWindow, r.Adversary[i])
 	}
 	return nil
+}
+
+// parseAugment reads --augment: none, affine, or key=value pairs.
+func parseAugment(v string) (infomax.Augment, error) {
+	switch v {
+	case "none":
+		return infomax.Augment{}, nil
+	case "affine":
+		return infomax.AffineAugment, nil
+	}
+	var a infomax.Augment
+	fields := map[string]*float64{"rotate": &a.Rotate, "shear": &a.Shear, "scale": &a.Scale, "shift": &a.Shift, "ink": &a.Ink, "stroke": &a.Stroke}
+	for _, kv := range strings.Split(v, ",") {
+		switch kv {
+		case "both":
+			a.Both = true
+			continue
+		case "affine":
+			a = infomax.AffineAugment
+			continue
+		}
+		k, val, ok := strings.Cut(kv, "=")
+		p := fields[k]
+		if !ok || p == nil {
+			return a, usageErrorf("--augment %q: want none, affine or key=value pairs of rotate, shear, scale, shift, ink, stroke, and both", v)
+		}
+		f, err := strconv.ParseFloat(val, 64)
+		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+			return a, usageErrorf("--augment %q: %s %q is not a number", v, k, val)
+		}
+		*p = f
+	}
+	if err := a.Validate(); err != nil {
+		return a, usageErrorf("--augment %q: %v", v, strings.TrimPrefix(err.Error(), "infomax: "))
+	}
+	return a, nil
 }
