@@ -70,9 +70,10 @@ type Config struct {
 	NegColumns []string `json:"neg_columns,omitempty"`
 	// Augment, if not zero, makes local DIM cross-view (conv encoder
 	// only): the code of each image is scored against the local features
-	// of a randomly transformed copy of the batch (see Augment). Global
-	// DIM and the codes the heads and the audit see are those of the
-	// images as they are.
+	// of a randomly transformed copy of the batch (see Augment). The code
+	// — and with it global DIM and what the heads judge — is that of the
+	// image as it is, or with Augment.Both of another transformed copy.
+	// Trained encoders code the images as they are.
 	Augment Augment `json:"augment,omitzero"`
 	// Seed seeds the initial weights and every random draw of training.
 	Seed uint64 `json:"seed"`

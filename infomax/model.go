@@ -204,7 +204,7 @@ func NewTrainerWith(cfg Config, opt TrainerOptions) (*Trainer, error) {
 			lm := maps[cfg.LocalLayer]
 			if !cfg.Augment.IsZero() {
 				// Cross-view DIM: the local features are those of a
-				// transformed copy of the batch, set by StepWith.
+				// transformed copy of the batch, set by StepViews.
 				var xl *G.Node
 				xl, t.xl = inputNode(g, "x_local", cfg.Batch, cfg.Input)
 				lmaps, err := t.enc.features(xl, cfg.LocalLayer+1)
@@ -372,8 +372,10 @@ func (t *Trainer) StepWith(x, g []float32, rng *rand.Rand) (Stats, error) {
 // of cross-view DIM drawn from src, the images x is a view of.
 func (t *Trainer) StepViews(x, src, g []float32, rng *rand.Rand) (Stats, error) {
 	b, d := t.cfg.Batch, t.cfg.InputSize()
-	if len(x) != b*d || len(src) != b*d {
-		return Stats{}, fmt.Errorf("infomax: batch of %d values, want %d examples of %d", len(x), b, d)
+	for _, v := range [][]float32{x, src} {
+		if len(v) != b*d {
+			return Stats{}, fmt.Errorf("infomax: batch of %d values, want %d examples of %d", len(v), b, d)
+		}
 	}
 	if t.gy != nil {
 		gd := t.gy.Data().([]float32)
