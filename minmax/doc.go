@@ -118,7 +118,12 @@
 //     a much stronger adversary on a worse curve. λ = 1: 15 steps
 //     0.727/0.299 and 0.652/0.268, 7 steps 0.782/0.416 and 0.715/0.315;
 //     λ = 0.3, 15 steps: 0.797/0.391 and 0.708/0.378 (data seeds 0 and 3;
-//     cuts of 52–70 % for 6–13 digit points). Not kept.
+//     cuts of 52–70 % for 6–13 digit points). Not kept;
+//   - unclamped heads (--clamp off), λ = 1 with 15 steps: 0.508/0.289 and
+//     0.710/0.483 (data seeds 0 and 3), DIM's estimate down to chance.
+//     Clamped, the default head is heard on only 2 % of the steps after
+//     step 500 (its estimate on the batch is rarely above 0): most of the
+//     hiding happens between the delay and about step 500.
 //
 // What the fresh attacker still finds. Regressing each style factor of
 // the writers on the test codes (scikit-learn 1.2's MLPRegressor, one
