@@ -49,10 +49,10 @@ type Augment struct {
 	Both bool `json:"both,omitempty"`
 }
 
-// AffineAugment is the default set of transformations, those of the usual
-// augmentation of handwritten digits (torchvision's RandomAffine with 15°,
-// a 10 % shift and scale, and a shear of about 11°; ColorJitter's
-// brightness 0.4) with stroke changes on half the images.
+// AffineAugment is the set --augment affine names: the usual augmentation
+// of handwritten digits (torchvision's RandomAffine with 15°, a 10 % shift
+// and scale, and a shear of about 11°; ColorJitter's brightness 0.4) with
+// stroke changes on half the images.
 var AffineAugment = Augment{Rotate: 15, Shear: 0.2, Scale: 0.1, Shift: 3, Ink: 0.4, Stroke: 0.5}
 
 // IsZero reports whether a changes nothing.
