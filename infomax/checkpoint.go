@@ -83,6 +83,7 @@ type Encoder struct {
 	y       *G.Node
 	params  *nn.Params
 	machine *nn.Machine
+	tmp     []float32 // scratch space of centre
 }
 
 // newEncoderGraph builds a forward-only encoder for batches of batch
@@ -181,7 +182,14 @@ func (e *Encoder) Encode(x []float32, n int, dst []float32) error {
 	buf := e.x.Data().([]float32)
 	for lo := 0; lo < n; lo += e.batch {
 		hi := min(lo+e.batch, n)
-		copy(buf, x[lo*d:hi*d])
+		if cfg := e.model.Config; cfg.Center {
+			if e.tmp == nil {
+				e.tmp = make([]float32, d)
+			}
+			centre(buf, x[lo*d:hi*d], hi-lo, cfg.Input[0], cfg.Input[1], cfg.Input[2], e.tmp)
+		} else {
+			copy(buf, x[lo*d:hi*d])
+		}
 		clear(buf[(hi-lo)*d:])
 		if err := e.machine.Run(); err != nil {
 			return err

@@ -75,6 +75,15 @@ type Config struct {
 	// image as it is, or with Augment.Both of another transformed copy.
 	// Trained encoders code the images as they are.
 	Augment Augment `json:"augment,omitzero"`
+	// Center makes the conv encoder's first step a fixed one: every image
+	// it codes — in training and once trained — is shifted so that the
+	// centre of mass of its ink (the positive pixel values) sits at the
+	// image centre, by bilinear interpolation. The code then cannot tell
+	// where in the frame the image's content sat: on styled-writers MNIST,
+	// the shift each writer gives its digits (see package minmax). With
+	// Augment, each transformed copy is centred after its transformation,
+	// which undoes the transformation's shift.
+	Center bool `json:"center,omitempty"`
 	// Seed seeds the initial weights and every random draw of training.
 	Seed uint64 `json:"seed"`
 }
@@ -176,6 +185,9 @@ func (c Config) Validate() error {
 		if err := c.Augment.Validate(); err != nil {
 			return err
 		}
+	}
+	if c.Center && c.Encoder != ConvEncoder {
+		return fmt.Errorf("infomax: centring needs images (the conv encoder)")
 	}
 	if c.Clip < 0 {
 		return fmt.Errorf("infomax: gradient clip %g: want non-negative", c.Clip)

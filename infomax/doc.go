@@ -11,7 +11,11 @@
 // a N(0, I) prior through an adversarial discriminator. The critics are
 // encode-and-dot: the local features (a 1×1 convolution), the flattened map
 // and the code are embedded linearly and scored by dot products, so a batch
-// of B images and M² locations needs one B × B·M² matrix product.
+// of B images and M² locations needs one B × B·M² matrix product. With
+// Config.Center the encoder first shifts each image so that the centre of
+// mass of its ink sits at the image centre (MNIST's own normalisation),
+// in training and once trained: its codes cannot depend on where in the
+// frame the content sat.
 //
 // For tables and vectors, which have no spatial map, an MLP encoder's code
 // is scored against an embedding of a corrupted view of the same row

@@ -144,7 +144,8 @@ type Trainer struct {
 	x, view, prior, gy    *tensor.Dense
 	xl                    *tensor.Dense // the local view of cross-view DIM
 	scratch               []float32
-	codes                 *Encoder // forward-only copy for Codes
+	ctmp                  []float32 // scratch space of centre
+	codes                 *Encoder  // forward-only copy for Codes
 	enc                   *encoder
 	params, encParams     *nn.Params
 	machine               *nn.Machine
@@ -390,13 +391,24 @@ func (t *Trainer) StepViews(x, src, g []float32, rng *rand.Rand) (Stats, error) 
 	} else if g != nil {
 		return Stats{}, fmt.Errorf("infomax: a code gradient needs a trainer built with CodeGrad")
 	}
-	copy(t.x.Data().([]float32), x)
+	in := t.cfg.Input
+	if t.cfg.Center {
+		if t.ctmp == nil {
+			t.ctmp = make([]float32, d)
+		}
+		centre(t.x.Data().([]float32), x, b, in[0], in[1], in[2], t.ctmp)
+	} else {
+		copy(t.x.Data().([]float32), x)
+	}
 	if t.xl != nil {
-		in := t.cfg.Input
 		if t.scratch == nil {
 			t.scratch = make([]float32, in[1]*in[2])
 		}
-		t.cfg.Augment.apply(t.xl.Data().([]float32), src, b, in[0], in[1], in[2], rng, t.scratch)
+		xl := t.xl.Data().([]float32)
+		t.cfg.Augment.apply(xl, src, b, in[0], in[1], in[2], rng, t.scratch)
+		if t.cfg.Center {
+			centre(xl, xl, b, in[0], in[1], in[2], t.ctmp)
+		}
 	}
 	if t.view != nil {
 		corrupt(t.view.Data().([]float32), x, b, d, t.cfg.Corrupt, rng)

@@ -238,6 +238,10 @@ func TestEncoderMatchesTrainer(t *testing.T) {
 	leaky := tinyConv(2)
 	leaky.Slope = 0.2
 	t.Run("leaky", func(t *testing.T) { encoderMatchesTrainer(t, leaky) })
+	// A centring encoder: the loaded encoder centres too.
+	centred := tinyConv(2)
+	centred.Center = true
+	t.Run("centred", func(t *testing.T) { encoderMatchesTrainer(t, centred) })
 }
 
 func maxDiff(a, b []float32) float64 {
@@ -287,7 +291,7 @@ func encoderMatchesTrainer(t *testing.T, cfg Config) {
 				t.Fatalf("batch %d: code value %d is %v, trainer's %v", batch, i, got[i], want[i])
 			}
 		}
-		if b.Model().Steps != 1 || b.Model().Data.Hash != data.Hash || b.Model().Format != ModelFormat || b.Model().Config.Slope != cfg.Slope {
+		if b.Model().Steps != 1 || b.Model().Data.Hash != data.Hash || b.Model().Format != ModelFormat || b.Model().Config.Slope != cfg.Slope || b.Model().Config.Center != cfg.Center {
 			t.Errorf("saved model %+v", b.Model())
 		}
 	}
@@ -389,6 +393,7 @@ func TestConfigValidate(t *testing.T) {
 		{func(c *Config) { c.NegGroup, c.NegColumns = 1, []string{"key"} }, "groups of 1"},
 		{func(c *Config) { c.NegGroup = 3 }, "need the attributes"},
 		{func(c *Config) { c.NegColumns = []string{"key"} }, "need a group size"},
+		{func(c *Config) { *c = DefaultConfig([]int{4}); c.Center = true }, "centring needs images"},
 	} {
 		c := tinyConv(1)
 		tc.edit(&c)

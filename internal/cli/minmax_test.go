@@ -200,10 +200,10 @@ func TestTrainDemoDefaults(t *testing.T) {
 		o.Adv.Delay != "100" || o.Adv.Warmup != 50 {
 		t.Errorf("demo: %+v", o)
 	}
-	// The demo trains as the defaults do: 15 head steps for images and,
-	// at λ = 0.3, DIM's negatives within the writer.
-	if o.Adv.CriticSteps != "auto" || o.NegCol != "auto" || o.NegGroup != 8 {
-		t.Errorf("demo: critic steps %s, negatives within %s in groups of %d; want auto, auto, 8", o.Adv.CriticSteps, o.NegCol, o.NegGroup)
+	// The demo trains as the defaults do: 20 head steps for images,
+	// centred images and, at λ = 0.3, DIM's negatives within the writer.
+	if o.Adv.CriticSteps != "auto" || o.NegCol != "auto" || o.NegGroup != 8 || o.Center != "auto" {
+		t.Errorf("demo: critic steps %s, negatives within %s in groups of %d, centring %s; want auto, auto, 8, auto", o.Adv.CriticSteps, o.NegCol, o.NegGroup, o.Center)
 	}
 	// The demo audits with the default C grid: a grid cut at C = 1 left
 	// every probe at its edge and understated the λ = 0 digit probe.
@@ -321,14 +321,14 @@ func TestAdversaryFlag(t *testing.T) {
 	}
 }
 
-// TestCriticStepsFlag pins --critic-steps: auto gives 15 head steps per
+// TestCriticStepsFlag pins --critic-steps: auto gives 20 head steps per
 // encoder step to a conv encoder (images) and 10 to an MLP encoder
 // (tables); a number is taken as it is; anything else is a usage error.
 func TestCriticStepsFlag(t *testing.T) {
 	for _, tc := range []struct {
 		flag      string
 		conv, mlp int
-	}{{"auto", 15, 10}, {"1", 1, 1}, {"8", 8, 8}} {
+	}{{"auto", 20, 10}, {"1", 1, 1}, {"8", 8, 8}} {
 		a := advFlags{CriticSteps: tc.flag, Delay: "auto", Clamp: "auto", AuditRows: 100}
 		if err := a.validate(); err != nil {
 			t.Errorf("--critic-steps %s: %v", tc.flag, err)
@@ -611,6 +611,46 @@ func TestAugmentFlag(t *testing.T) {
 		var ue *UsageError
 		if _, err := parseTrain(t, tc.args...).config(tc.shape); !errors.As(err, &ue) || !strings.Contains(err.Error(), "--augment") {
 			t.Errorf("%v: got %v, want a usage error naming --augment", tc.args, err)
+		}
+	}
+}
+
+// TestCenterFlag pins --center: auto centres the images of adversarial
+// runs (the demo's included) and nothing else; on and off are taken as
+// they are; on for a table, or any other value, is a usage error naming
+// the flag.
+func TestCenterFlag(t *testing.T) {
+	image, table := []int{1, 28, 28}, []int{12}
+	for _, tc := range []struct {
+		args  []string
+		shape []int
+		want  bool
+	}{
+		{nil, image, true}, // the demo protects the writer
+		{[]string{"--data", "mnist"}, image, false},
+		{[]string{"--data", "styled-mnist", "--protect", "writer", "--lambda", "0"}, image, true},
+		{[]string{"--data", "styled-mnist", "--protect", "writer", "--center", "off"}, image, false},
+		{[]string{"--data", "mnist", "--center", "on"}, image, true},
+		{[]string{"--data", "table:x.csv", "--protect", "sex"}, table, false},
+	} {
+		c, err := parseTrain(t, tc.args...).config(tc.shape)
+		if err != nil {
+			t.Fatalf("%v: %v", tc.args, err)
+		}
+		if c.Center != tc.want {
+			t.Errorf("%v: centring %v, want %v", tc.args, c.Center, tc.want)
+		}
+	}
+	for _, tc := range []struct {
+		args  []string
+		shape []int
+	}{
+		{[]string{"--center", "yes"}, image},
+		{[]string{"--data", "table:x.csv", "--center", "on"}, table},
+	} {
+		var ue *UsageError
+		if _, err := parseTrain(t, tc.args...).config(tc.shape); !errors.As(err, &ue) || !strings.Contains(err.Error(), "--center") {
+			t.Errorf("%v: got %v, want a usage error naming --center", tc.args, err)
 		}
 	}
 }

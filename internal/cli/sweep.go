@@ -30,8 +30,8 @@ their bound types, re-identification rank-1, the fairness gaps, and the
 training adversary's final estimate — with the Pareto-optimal settings
 (highest task accuracy for the lowest attacker advantage) marked. For images,
 the runs at λ > 0 also draw DIM's negatives within the protected attributes
-and λ = 0 stays plain DIM, the reference (--negatives-within; see miaudit
-train --help).
+and λ = 0 stays plain DIM, the reference (--negatives-within); every run
+centres its images (--center; see miaudit train --help).
 
 Run (λ, seed) lives in DIR/lambda-<λ>/seed-<seed> (seeds --seed, --seed+1,
 …). The data are drawn once, from --seed — styled-mnist's writers, the
@@ -47,6 +47,9 @@ written to DIR/comparison.{txt,md,csv,json} and printed.`,
 
   # the same without negatives drawn within the writer, for contrast
   miaudit sweep --data styled-mnist --protect writer --lambda 0.3,1 --negatives-within none --out sweeps/writers-plain
+
+  # without centring: the position of the digits left for the adversary to hide
+  miaudit sweep --data styled-mnist --protect writer --lambda 0,1 --center off --out sweeps/writers-uncentred
 
   # German credit, hiding personal_status with the CLUB head
   miaudit sweep --data table:/usr/share/doc/weka/examples/credit-g.arff \
