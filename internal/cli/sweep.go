@@ -30,8 +30,8 @@ their bound types, re-identification rank-1, the fairness gaps, and the
 training adversary's final estimate — with the Pareto-optimal settings
 (highest task accuracy for the lowest attacker advantage) marked. For images,
 the runs at λ > 0 also draw DIM's negatives within the protected attributes
-and λ = 0 stays plain DIM, the reference (--negatives-within); every run
-centres its images (--center; see miaudit train --help).
+and λ = 0 stays plain DIM, the reference (--negatives-within); at every λ
+the encoder centres the images (--center; see miaudit train --help).
 
 Run (λ, seed) lives in DIR/lambda-<λ>/seed-<seed> (seeds --seed, --seed+1,
 …). The data are drawn once, from --seed — styled-mnist's writers, the

@@ -183,8 +183,11 @@ centre of mass of its ink sits at the image centre (MNIST's own
 normalisation), in training and whenever the trained encoder codes. Where
 a writer puts the digit in the frame names the writer and says nothing
 about the digit, and an adversary cannot make the code drop it without
-costing digits; centring removes it by construction. --center off turns it
-off (for photographs, say, whose brightness is not ink on a dark
+costing digits; centring removes it by construction. On styled-writers
+MNIST (one epoch, 6 seeds) λ = 1 with the default 20 head steps then cut a
+fresh MLP attacker's writer advantage by 59–63 % against λ = 0 and kept
+the digit probe; without centring the best found was 50 %. --center off
+turns it off (for photographs, say, whose brightness is not ink on a dark
 background); --center on centres plain DIM runs too.
 
 With no --data and no --protect, train runs its demo: styled-writers MNIST
