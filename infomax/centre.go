@@ -1,5 +1,19 @@
 package infomax
 
+// input writes the n examples src to dst as the encoder sees them: centred
+// (see centre) when c.Center, else as they are. *tmp is centre's scratch
+// space, allocated on first use. dst and src may be the same slice.
+func (c Config) input(dst, src []float32, n int, tmp *[]float32) {
+	if !c.Center {
+		copy(dst, src)
+		return
+	}
+	if *tmp == nil {
+		*tmp = make([]float32, c.InputSize())
+	}
+	centre(dst, src, n, c.Input[0], c.Input[1], c.Input[2], *tmp)
+}
+
 // centre writes to dst the n images of src (each of shape c × h × w),
 // each shifted so that the centre of mass of its ink — the mean position
 // weighted by the positive pixel values, all channels together — sits at

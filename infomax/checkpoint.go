@@ -182,14 +182,7 @@ func (e *Encoder) Encode(x []float32, n int, dst []float32) error {
 	buf := e.x.Data().([]float32)
 	for lo := 0; lo < n; lo += e.batch {
 		hi := min(lo+e.batch, n)
-		if cfg := e.model.Config; cfg.Center {
-			if e.tmp == nil {
-				e.tmp = make([]float32, d)
-			}
-			centre(buf, x[lo*d:hi*d], hi-lo, cfg.Input[0], cfg.Input[1], cfg.Input[2], e.tmp)
-		} else {
-			copy(buf, x[lo*d:hi*d])
-		}
+		e.model.Config.input(buf, x[lo*d:hi*d], hi-lo, &e.tmp)
 		clear(buf[(hi-lo)*d:])
 		if err := e.machine.Run(); err != nil {
 			return err

@@ -391,24 +391,15 @@ func (t *Trainer) StepViews(x, src, g []float32, rng *rand.Rand) (Stats, error) 
 	} else if g != nil {
 		return Stats{}, fmt.Errorf("infomax: a code gradient needs a trainer built with CodeGrad")
 	}
-	in := t.cfg.Input
-	if t.cfg.Center {
-		if t.ctmp == nil {
-			t.ctmp = make([]float32, d)
-		}
-		centre(t.x.Data().([]float32), x, b, in[0], in[1], in[2], t.ctmp)
-	} else {
-		copy(t.x.Data().([]float32), x)
-	}
+	t.cfg.input(t.x.Data().([]float32), x, b, &t.ctmp)
 	if t.xl != nil {
+		in := t.cfg.Input
 		if t.scratch == nil {
 			t.scratch = make([]float32, in[1]*in[2])
 		}
 		xl := t.xl.Data().([]float32)
 		t.cfg.Augment.apply(xl, src, b, in[0], in[1], in[2], rng, t.scratch)
-		if t.cfg.Center {
-			centre(xl, xl, b, in[0], in[1], in[2], t.ctmp)
-		}
+		t.cfg.input(xl, xl, b, &t.ctmp)
 	}
 	if t.view != nil {
 		corrupt(t.view.Data().([]float32), x, b, d, t.cfg.Corrupt, rng)

@@ -584,6 +584,7 @@ func TestAugmentFlag(t *testing.T) {
 		{[]string{"--augment", "shift=2,ink=0.3"}, infomax.Augment{Shift: 2, Ink: 0.3}},
 		{[]string{"--augment", "shift=2,both"}, infomax.Augment{Shift: 2, Both: true}},
 		{[]string{"--augment", "affine,both"}, both},
+		{[]string{"--augment", "both,affine"}, both}, // affine does not drop an earlier both
 		{[]string{"--augment", "affine,ink=0.1"}, lessInk},
 		{[]string{"--augment", "rotate=10,shear=0.1,scale=0.2,shift=1,ink=0.5,stroke=1"}, infomax.Augment{Rotate: 10, Shear: 0.1, Scale: 0.2, Shift: 1, Ink: 0.5, Stroke: 1}},
 	} {

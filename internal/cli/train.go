@@ -643,8 +643,9 @@ func parseAugment(v string) (infomax.Augment, error) {
 		case "both":
 			a.Both = true
 			continue
-		case "affine":
-			a = infomax.AffineAugment
+		case "affine": // the six values; a "both" already read stays
+			both := a.Both
+			a, a.Both = infomax.AffineAugment, both
 			continue
 		}
 		k, val, ok := strings.Cut(kv, "=")
